@@ -1,0 +1,7 @@
+import type { Migration } from 'kysely';
+import * as ownedObjects from './2026-11-28-01-owned-objects.js';
+
+/** Every migration, by name (applied in name order). Never edit one that has been released; add a new one. */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '2026-11-28-01-owned-objects': ownedObjects,
+};

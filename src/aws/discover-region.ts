@@ -1,0 +1,116 @@
+import type { Image, Instance } from '@aws-sdk/client-ec2';
+import { MAX_FILTER_VALUES } from './ec2-client.js';
+import type { Ec2Api } from './ec2-client.js';
+import type { DiscoveredInstance, ImageInfo, RegionDiscovery } from './instance.js';
+import { toDiscoveredInstance, toImageInfo } from './to-discovered-instance.js';
+
+export interface DiscoverRegionOptions {
+  /** DescribeInstances `MaxResults` (AWS accepts 5–1000); default 1000. */
+  readonly pageSize?: number;
+  /** Aborting ends the listing with `ok: false` (code `AbortError`): the region is then unknown, not empty. */
+  readonly signal?: AbortSignal;
+}
+
+const DEFAULT_PAGE_SIZE = 1000;
+/** Messages such as UnauthorizedOperation's encoded authorization message can run to kilobytes. */
+const MAX_MESSAGE_LENGTH = 500;
+
+type Calls = { describeInstances: number; describeImages: number };
+
+/**
+ * Lists every instance of one region (all states, every page) and the images they were launched from.
+ * AWS and transport errors never throw: they give `{ ok: false }` with a one-line, secret-free message,
+ * so a failed region is never mistaken for an empty one. Only programming errors throw.
+ */
+export async function discoverRegion(
+  api: Ec2Api,
+  region: string,
+  options: DiscoverRegionOptions = {},
+): Promise<RegionDiscovery> {
+  const { pageSize = DEFAULT_PAGE_SIZE, signal } = options;
+  const calls: Calls = { describeInstances: 0, describeImages: 0 };
+
+  // Calls first, mapping after: an error inside the try can only come from the API, never from our own code.
+  const rawInstances: Instance[] = [];
+  try {
+    signal?.throwIfAborted();
+    for await (const page of api.describeInstancePages({ pageSize, ...withSignal(signal) })) {
+      calls.describeInstances += 1;
+      rawInstances.push(...page.instances);
+    }
+  } catch (err) {
+    return failure(region, 'DescribeInstances', err);
+  }
+
+  const instances: DiscoveredInstance[] = [];
+  for (const raw of rawInstances) {
+    const instance = toDiscoveredInstance(region, raw);
+    if (instance === undefined) {
+      const error = `DescribeInstances failed in ${region}: MalformedResponse: an instance without InstanceId`;
+      return { region, ok: false, error, code: 'MalformedResponse' };
+    }
+    instances.push(instance);
+  }
+
+  const imageIds = [...new Set(instances.flatMap((i) => (i.imageId === undefined ? [] : [i.imageId])))].sort();
+  const rawImages: Image[] = [];
+  try {
+    for (const chunk of chunksOf(imageIds, MAX_FILTER_VALUES)) {
+      signal?.throwIfAborted();
+      calls.describeImages += 1;
+      rawImages.push(...(await api.describeImages(chunk, withSignal(signal))));
+    }
+  } catch (err) {
+    return failure(region, 'DescribeImages', err);
+  }
+
+  return { region, ok: true, instances, images: toImageMap(rawImages), calls };
+}
+
+function toImageMap(rawImages: readonly Image[]): ReadonlyMap<string, ImageInfo> {
+  const images = new Map<string, ImageInfo>();
+  for (const raw of rawImages) {
+    const image = toImageInfo(raw);
+    if (image !== undefined) images.set(image.imageId, image);
+  }
+  return images;
+}
+
+function failure(region: string, operation: string, err: unknown): RegionDiscovery {
+  const code = errorCode(err);
+  const message = oneLine(err instanceof Error ? err.message : String(err));
+  const detail = code === undefined || message.startsWith(code) ? message : `${code}: ${message}`;
+  return {
+    region,
+    ok: false,
+    error: `${operation} failed in ${region}: ${detail || 'unknown error'}`,
+    ...(code === undefined ? {} : { code }),
+  };
+}
+
+/**
+ * The AWS error code for service errors (`EC2ServiceException.name`, e.g. `AuthFailure`), the Node code for
+ * transport errors (`ECONNREFUSED`), or the error's name (`TimeoutError`, `AbortError`).
+ */
+export function errorCode(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const nodeCode = (err as { code?: unknown }).code;
+  if (typeof nodeCode === 'string' && nodeCode !== '') return nodeCode;
+  return err.name !== '' && err.name !== 'Error' ? err.name : undefined;
+}
+
+function oneLine(text: string): string {
+  // Access key ids are not secret, but they identify credentials: keep them out of logs anyway.
+  const cleaned = text.replace(/\s+/g, ' ').trim().replace(/\b(AKIA|ASIA)[A-Z0-9]{12,}\b/g, '$1…');
+  return cleaned.length > MAX_MESSAGE_LENGTH ? `${cleaned.slice(0, MAX_MESSAGE_LENGTH)}…` : cleaned;
+}
+
+function chunksOf<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+function withSignal(signal: AbortSignal | undefined): { signal?: AbortSignal } {
+  return signal === undefined ? {} : { signal };
+}

@@ -1,0 +1,108 @@
+import {
+  EC2Client,
+  GetPasswordDataCommand,
+  paginateDescribeImages,
+  paginateDescribeInstances,
+} from '@aws-sdk/client-ec2';
+import type { EC2ClientConfig, Filter, Image, Instance } from '@aws-sdk/client-ec2';
+
+export interface Ec2ClientOptions {
+  readonly region: string;
+  /** Custom endpoint (tests, VPC endpoints); plain `http://` is accepted. */
+  readonly endpoint?: string;
+  /** Static keys or a provider; omitted means the SDK's default chain. */
+  readonly credentials?: EC2ClientConfig['credentials'];
+  /** Attempts per call including the first; default 5. */
+  readonly maxAttempts?: number;
+}
+
+/** One client per region; throttling (`RequestLimitExceeded`) is retried with adaptive client-side rate limiting. */
+export function createEc2Client(options: Ec2ClientOptions): EC2Client {
+  // The SDK warns once per process on Node < 22 (see aws-ec2.md §1); respect an explicit setting.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  return new EC2Client({
+    region: options.region,
+    retryMode: 'adaptive',
+    maxAttempts: options.maxAttempts ?? 5,
+    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+  });
+}
+
+/** One page of DescribeInstances, reduced to what discovery reads. */
+export interface InstancePage {
+  readonly instances: readonly Instance[];
+}
+
+export interface PasswordData {
+  readonly instanceId: string;
+  /** Base64 ciphertext; empty until Windows has generated the password (up to ~15 minutes after launch). */
+  readonly passwordData: string;
+  readonly timestamp?: Date;
+}
+
+export interface CallOptions {
+  readonly signal?: AbortSignal;
+}
+
+/** The subset of EC2 the daemon uses, so tests above the adapter can supply an in-memory fake. */
+export interface Ec2Api {
+  /** Every page of DescribeInstances in order (`pageSize` becomes `MaxResults`, 5–1000). */
+  describeInstancePages(
+    options: CallOptions & { readonly pageSize: number; readonly filters?: readonly Filter[] },
+  ): AsyncIterable<InstancePage>;
+  /**
+   * Images for at most 200 ids, read with the `image-id` filter including deprecated and disabled
+   * images: unknown, deregistered or unshared ids are simply absent instead of failing the call.
+   */
+  describeImages(imageIds: readonly string[], options?: CallOptions): Promise<readonly Image[]>;
+  getPasswordData(instanceId: string, options?: CallOptions): Promise<PasswordData>;
+}
+
+/** The `image-id` filter accepts at most this many values per call. */
+export const MAX_FILTER_VALUES = 200;
+
+/** `Ec2Api` over the real SDK client (bound to one region). */
+export function sdkEc2Api(client: EC2Client): Ec2Api {
+  return {
+    async *describeInstancePages({ pageSize, filters, signal }) {
+      const input = filters === undefined ? {} : { Filters: [...filters] };
+      const pages = paginateDescribeInstances({ client, pageSize }, input, sendOptions(signal));
+      for await (const page of pages) {
+        yield { instances: (page.Reservations ?? []).flatMap((r) => r.Instances ?? []) };
+      }
+    },
+
+    async describeImages(imageIds, options = {}) {
+      if (imageIds.length === 0) return [];
+      if (imageIds.length > MAX_FILTER_VALUES) {
+        throw new RangeError(`describeImages takes at most ${MAX_FILTER_VALUES} ids, got ${imageIds.length}`);
+      }
+      const input = {
+        Filters: [{ Name: 'image-id', Values: [...imageIds] }],
+        IncludeDeprecated: true,
+        IncludeDisabled: true,
+      };
+      // No MaxResults is sent, so AWS answers in one page; the paginator still follows a NextToken if one comes.
+      const images: Image[] = [];
+      for await (const page of paginateDescribeImages({ client }, input, sendOptions(options.signal))) {
+        images.push(...(page.Images ?? []));
+      }
+      return images;
+    },
+
+    async getPasswordData(instanceId, options = {}) {
+      const command = new GetPasswordDataCommand({ InstanceId: instanceId });
+      const out = await client.send(command, sendOptions(options.signal));
+      return {
+        instanceId: out.InstanceId ?? instanceId,
+        passwordData: (out.PasswordData ?? '').trim(),
+        ...(out.Timestamp === undefined ? {} : { timestamp: out.Timestamp }),
+      };
+    },
+  };
+}
+
+function sendOptions(signal: AbortSignal | undefined): { abortSignal?: AbortSignal } {
+  return signal === undefined ? {} : { abortSignal: signal };
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { readEnvironment } from '../config/env.js';
+import { parseConfig } from '../config/config.js';
+import { ConfigError, describeError } from '../errors.js';
+import { parseArgs, UsageError, USAGE } from './args.js';
+import { runWithConfig } from './run-with-config.js';
+
+/** Exit codes: 0 success, 1 failure at run time, 2 usage or configuration error (systemd: RestartPreventExitStatus=2). */
+async function main(argv: readonly string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`guacamole-ec2-discovery: ${err.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (args.version) {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  let parsed;
+  try {
+    const raw = readEnvironment(process.env);
+    parsed = { ...parseConfig(raw.settings, raw.problems), warnings: raw.warnings };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`guacamole-ec2-discovery: ${err.message}\n`);
+    return 2;
+  }
+  return runWithConfig(parsed, { dryRun: args.dryRun, version: version() });
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`guacamole-ec2-discovery: unexpected failure: ${describeError(err)}\n`);
+    process.exitCode = 1;
+  },
+);

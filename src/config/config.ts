@@ -1,0 +1,203 @@
+import { ConfigError } from '../errors.js';
+import { DATABASE_PREFIXES, type DatabaseField } from './settings.js';
+import type { RawSettings } from './env.js';
+
+export type Dialect = keyof typeof DATABASE_PREFIXES;
+export type LogFormat = 'json' | 'text';
+const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface DatabaseConfig {
+  readonly dialect: Dialect;
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+}
+
+/** Everything but secrets: safe to log as it is. */
+export interface Config {
+  readonly regions: readonly string[];
+  readonly ec2Endpoint?: string;
+  /** Folder names from ROOT under which every connection is placed. */
+  readonly basePath: readonly string[];
+  readonly adminGroup: string;
+  readonly recordByDefault: boolean;
+  readonly keysDir: string;
+  /** Tags this daemon's objects in its bookkeeping so several daemons can share one database. */
+  readonly ownerId: string;
+  readonly pageSize: number;
+  readonly database: DatabaseConfig;
+  readonly logLevel: LogLevel;
+  /** Undefined: text on a terminal, JSON otherwise. */
+  readonly logFormat?: LogFormat;
+}
+
+export interface Secrets {
+  readonly awsAccessKeyId: string;
+  readonly awsSecretKey: string;
+  readonly databasePassword: string;
+}
+
+export const DEFAULTS = {
+  basePath: 'Amazon EC2',
+  adminGroup: 'AWS EC2 Administrators',
+  keysDir: '/etc/guacamole/cloud-connector-secrets/aws',
+  ownerId: 'default',
+  pageSize: 1000,
+} as const;
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const OWNER_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const NAME_LIMIT = 128;
+
+/** Pure: validates raw settings, applies defaults, and reports every problem at once by setting name. */
+export function parseConfig(raw: RawSettings, readProblems: readonly string[] = []): { config: Config; secrets: Secrets } {
+  const problems = [...readProblems];
+  const p = new Parser(raw, problems);
+
+  const accessKeyId = p.text('AWS_DISCOVERY_ACCESS_KEY_ID');
+  const secretKey = p.text('AWS_DISCOVERY_SECRET_KEY');
+  if (accessKeyId === undefined) problems.push('AWS_DISCOVERY_ACCESS_KEY_ID: required (the access key id of the IAM user)');
+  if (secretKey === undefined) problems.push('AWS_DISCOVERY_SECRET_KEY: required (the secret access key of the IAM user)');
+
+  const config = {
+    regions: p.regions(),
+    ec2Endpoint: p.url('AWS_DISCOVERY_EC2_ENDPOINT'),
+    basePath: p.basePath(),
+    adminGroup: p.name('AWS_DISCOVERY_ADMIN_GROUP', DEFAULTS.adminGroup),
+    recordByDefault: p.boolean('AWS_DISCOVERY_RECORD_CONNECTIONS_BY_DEFAULT', false),
+    keysDir: p.text('AWS_DISCOVERY_KEYS_DIR') ?? DEFAULTS.keysDir,
+    ownerId: p.matching('AWS_DISCOVERY_OWNER_ID', OWNER_ID, 'letters, digits, ".", "_" or "-", at most 64') ?? DEFAULTS.ownerId,
+    pageSize: p.integer('AWS_DISCOVERY_PAGE_SIZE', 5, 1000) ?? DEFAULTS.pageSize,
+    database: p.database(),
+    logLevel: p.oneOf('AWS_DISCOVERY_LOG_LEVEL', LOG_LEVELS) ?? 'info',
+    logFormat: p.oneOf('AWS_DISCOVERY_LOG_FORMAT', ['json', 'text'] as const),
+  };
+  if (problems.length > 0 || config.database === undefined) throw new ConfigError(problems);
+  return {
+    config: { ...config, database: config.database },
+    secrets: {
+      awsAccessKeyId: accessKeyId ?? '',
+      awsSecretKey: secretKey ?? '',
+      databasePassword: raw[`${DATABASE_PREFIXES[config.database.dialect]}_PASSWORD`] ?? '',
+    },
+  };
+}
+
+/** Reads one setting at a time, recording problems instead of stopping at the first. */
+class Parser {
+  constructor(
+    private readonly raw: RawSettings,
+    private readonly problems: string[],
+  ) {}
+
+  /** A trimmed value; empty counts as unset. */
+  text(name: string): string | undefined {
+    const value = this.raw[name]?.trim();
+    return value === '' ? undefined : value;
+  }
+
+  regions(): string[] {
+    const name = 'AWS_DISCOVERY_REGIONS';
+    const value = this.text(name);
+    if (value === undefined) {
+      this.problems.push(`${name}: required (comma-separated AWS regions, e.g. us-east-1,eu-west-1)`);
+      return [];
+    }
+    const regions = [...new Set(value.split(',').map((r) => r.trim()).filter((r) => r !== ''))];
+    const bad = regions.filter((r) => !REGION.test(r));
+    if (bad.length > 0) this.problems.push(`${name}: not a region name: ${bad.join(', ')} (expected e.g. us-east-1)`);
+    if (regions.length === 0) this.problems.push(`${name}: names no region`);
+    return regions;
+  }
+
+  url(name: string): string | undefined {
+    const value = this.text(name);
+    if (value === undefined) return undefined;
+    try {
+      const url = new URL(value);
+      if (url.protocol === 'http:' || url.protocol === 'https:') return value;
+    } catch {
+      // reported below
+    }
+    this.problems.push(`${name}: not an http(s) URL: ${value}`);
+    return undefined;
+  }
+
+  basePath(): string[] {
+    const name = 'AWS_DISCOVERY_INSTANCE_BASE_PATH';
+    const segments = (this.raw[name] ?? DEFAULTS.basePath).split('/').map((s) => s.trim()).filter((s) => s !== '');
+    if (segments.length === 0) {
+      this.problems.push(`${name}: must name at least one folder (Guacamole does not keep names unique at ROOT)`);
+    }
+    for (const segment of segments) {
+      if ([...segment].length > NAME_LIMIT) this.problems.push(`${name}: folder "${segment.slice(0, 20)}…" is longer than ${NAME_LIMIT} characters`);
+      if (/\p{Cc}/u.test(segment)) this.problems.push(`${name}: contains a control character`);
+    }
+    return segments;
+  }
+
+  name(name: string, fallback: string): string {
+    const value = this.text(name) ?? fallback;
+    if ([...value].length > NAME_LIMIT) this.problems.push(`${name}: longer than ${NAME_LIMIT} characters`);
+    return value;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.text(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['true', 'yes', '1', 'on'].includes(value)) return true;
+    if (['false', 'no', '0', 'off'].includes(value)) return false;
+    this.problems.push(`${name}: expected true or false, got "${value}"`);
+    return fallback;
+  }
+
+  integer(name: string, min: number, max: number): number | undefined {
+    const value = this.text(name);
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (Number.isInteger(n) && n >= min && n <= max) return n;
+    this.problems.push(`${name}: expected a whole number from ${min} to ${max}, got "${value}"`);
+    return undefined;
+  }
+
+  matching(name: string, pattern: RegExp, description: string): string | undefined {
+    const value = this.text(name);
+    if (value === undefined || pattern.test(value)) return value;
+    this.problems.push(`${name}: expected ${description}`);
+    return undefined;
+  }
+
+  oneOf<T extends string>(name: string, values: readonly T[]): T | undefined {
+    const value = this.text(name)?.toLowerCase();
+    if (value === undefined) return undefined;
+    if ((values as readonly string[]).includes(value)) return value as T;
+    this.problems.push(`${name}: expected one of ${values.join(', ')}, got "${value}"`);
+    return undefined;
+  }
+
+  database(): DatabaseConfig | undefined {
+    const configured = (Object.keys(DATABASE_PREFIXES) as Dialect[]).filter((dialect) =>
+      ['HOSTNAME', 'PORT', 'DATABASE', 'USERNAME', 'PASSWORD'].some((f) => this.raw[`${DATABASE_PREFIXES[dialect]}_${f}`] !== undefined),
+    );
+    if (configured.length !== 1) {
+      this.problems.push(
+        configured.length === 0
+          ? 'POSTGRESQL_* or MYSQL_*: no database configured (set POSTGRESQL_DATABASE, POSTGRESQL_USERNAME, POSTGRESQL_PASSWORD, … or the MYSQL_ ones)'
+          : 'POSTGRESQL_* and MYSQL_*: both databases are configured; set only the one Guacamole uses',
+      );
+      return undefined;
+    }
+    const dialect = configured[0] as Dialect;
+    const prefix = DATABASE_PREFIXES[dialect];
+    const field = (f: DatabaseField) => `${prefix}_${f}`;
+    const database = this.text(field('DATABASE'));
+    const user = this.text(field('USERNAME'));
+    if (database === undefined) this.problems.push(`${field('DATABASE')}: required`);
+    if (user === undefined) this.problems.push(`${field('USERNAME')}: required`);
+    if (this.raw[field('PASSWORD')] === undefined) this.problems.push(`${field('PASSWORD')}: required`);
+    const port = this.integer(field('PORT'), 1, 65535) ?? (dialect === 'postgres' ? 5432 : 3306);
+    return { dialect, host: this.text(field('HOSTNAME')) ?? 'localhost', port, database: database ?? '', user: user ?? '' };
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Every setting the program reads, by its documented environment name. `secret` settings are kept out of the
+ * logged configuration. The database names are the ones Guacamole's own Docker image uses.
+ */
+export interface SettingDefinition {
+  readonly name: string;
+  readonly secret?: boolean;
+}
+
+export const AWS_SETTINGS = [
+  { name: 'AWS_DISCOVERY_ACCESS_KEY_ID' },
+  { name: 'AWS_DISCOVERY_SECRET_KEY', secret: true },
+  { name: 'AWS_DISCOVERY_REGIONS' },
+  { name: 'AWS_DISCOVERY_INSTANCE_BASE_PATH' },
+  { name: 'AWS_DISCOVERY_ADMIN_GROUP' },
+  { name: 'AWS_DISCOVERY_RECORD_CONNECTIONS_BY_DEFAULT' },
+  { name: 'AWS_DISCOVERY_KEYS_DIR' },
+  { name: 'AWS_DISCOVERY_EC2_ENDPOINT' },
+  { name: 'AWS_DISCOVERY_OWNER_ID' },
+  { name: 'AWS_DISCOVERY_PAGE_SIZE' },
+  { name: 'AWS_DISCOVERY_LOG_LEVEL' },
+  { name: 'AWS_DISCOVERY_LOG_FORMAT' },
+] as const satisfies readonly SettingDefinition[];
+
+const DB_FIELDS = ['HOSTNAME', 'PORT', 'DATABASE', 'USERNAME', 'PASSWORD'] as const;
+export type DatabaseField = (typeof DB_FIELDS)[number];
+
+export const DATABASE_PREFIXES = { postgres: 'POSTGRESQL', mysql: 'MYSQL' } as const;
+
+export const DATABASE_SETTINGS: readonly SettingDefinition[] = Object.values(DATABASE_PREFIXES).flatMap((prefix) =>
+  DB_FIELDS.map((field) => ({ name: `${prefix}_${field}`, secret: field === 'PASSWORD' })),
+);
+
+export const ALL_SETTINGS: readonly SettingDefinition[] = [...AWS_SETTINGS, ...DATABASE_SETTINGS];
+
+/**
+ * Older names still accepted (with a deprecation warning), as Guacamole's image accepts them:
+ * the whole `POSTGRES_` prefix, `POSTGRESQL_USER` and `MYSQL_USER`.
+ */
+export function legacyNamesFor(name: string): readonly string[] {
+  const names: string[] = [];
+  if (name.startsWith('POSTGRESQL_')) names.push(`POSTGRES_${name.slice('POSTGRESQL_'.length)}`);
+  if (name === 'POSTGRESQL_USERNAME') names.push('POSTGRESQL_USER', 'POSTGRES_USER');
+  if (name === 'MYSQL_USERNAME') names.push('MYSQL_USER');
+  return names;
+}
+
+export function isSecretSetting(name: string): boolean {
+  return ALL_SETTINGS.some((s) => s.name === name && s.secret === true);
+}

@@ -1,0 +1,66 @@
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../config/config.js';
+import type { ChangeSet, GroupRef } from '../plan/change-set.js';
+import { ensureAdminGroup } from './admin-group.js';
+import { createConnections, deleteConnections, updateConnections } from './apply-connections.js';
+import { chunks } from './chunks.js';
+import { enumValue } from './enum-value.js';
+import { grantRead } from './grant-read.js';
+import { insertReturningId } from './insert-returning-id.js';
+import { forgetOwnership, forgetStale, recordOwnership } from './ownership-records.js';
+import type { Database } from './tables.js';
+
+export interface ApplyContext {
+  readonly dialect: Dialect;
+  readonly ownerId: string;
+  readonly adminGroup: string;
+  readonly adminEntityId: number | undefined;
+}
+
+/**
+ * Writes a change set. Call it inside one transaction: every statement here either lands together or not at all.
+ * Order: admin group, new groups (parents first), deletes (freeing names), updates, creates, empty groups
+ * (children first), then READ grants.
+ */
+export async function applyChangeSet(db: Kysely<Database>, changes: ChangeSet, ctx: ApplyContext): Promise<void> {
+  const adminEntityId = await ensureAdminGroup(db, ctx.dialect, ctx.adminGroup, changes.adminGroup, ctx.adminEntityId);
+  await forgetStale(db, changes.forgetRecords);
+
+  const newGroups = new Map<string, number>();
+  const groupId = (ref: GroupRef | null): number | null => (ref === null ? null : 'id' in ref ? ref.id : (newGroups.get(ref.path) ?? missing(ref.path)));
+  for (const g of changes.createGroups) {
+    const id = await insertReturningId(db, ctx.dialect, 'guacamole_connection_group', 'connection_group_id', {
+      connection_group_name: g.name,
+      parent_id: groupId(g.parent),
+      type: enumValue(ctx.dialect, 'guacamole_connection_group_type', 'ORGANIZATIONAL'),
+    });
+    newGroups.set(g.path, id);
+  }
+  await recordOwnership(db, ctx.ownerId, [...newGroups.values()].map((id) => ({ objectType: 'connection_group', guacamoleId: id })));
+
+  const deleted = changes.deleteConnections.map((c) => c.id);
+  await deleteConnections(db, deleted);
+  await forgetOwnership(db, 'connection', deleted);
+
+  const parentOf = (ref: GroupRef) => groupId(ref) as number;
+  await updateConnections(db, changes.updateConnections, parentOf);
+  const created = await createConnections(db, ctx.dialect, changes.createConnections, parentOf);
+  await recordOwnership(
+    db,
+    ctx.ownerId,
+    changes.createConnections.map((c) => ({ objectType: 'connection', guacamoleId: created.get(c.key) as number, instanceKey: c.key, scope: c.scope })),
+  );
+
+  const groupsGone = changes.deleteGroups.map((g) => g.id);
+  for (const chunk of chunks(groupsGone)) await db.deleteFrom('guacamole_connection_group').where('connection_group_id', 'in', chunk).execute();
+  await forgetOwnership(db, 'connection_group', groupsGone);
+
+  await grantRead(db, ctx.dialect, adminEntityId, {
+    connections: changes.grantConnections.map((c) => ('id' in c ? c.id : (created.get(c.key) as number))),
+    groups: changes.grantGroups.map((g) => groupId(g) as number),
+  });
+}
+
+function missing(path: string): never {
+  throw new Error(`internal: group "${path}" is referenced before it is created`);
+}

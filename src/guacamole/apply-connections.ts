@@ -1,0 +1,78 @@
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../config/config.js';
+import { nameKey } from '../mapping/names.js';
+import type { ConnectionCreate, ConnectionUpdate } from '../plan/change-set.js';
+import { chunks } from './chunks.js';
+import type { Database } from './tables.js';
+
+export type ParentOf = (ref: ConnectionCreate['parent']) => number;
+
+/**
+ * Inserts connections many rows per statement and returns their ids by key. PostgreSQL returns the rows; MySQL
+ * cannot, so the rows are read back by (parent, name), which the planner made unique in each folder.
+ */
+export async function createConnections(db: Kysely<Database>, dialect: Dialect, creates: readonly ConnectionCreate[], parentOf: ParentOf): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  for (const chunk of chunks(creates)) {
+    const rows = chunk.map((c) => ({ connection_name: c.name, parent_id: parentOf(c.parent), protocol: c.protocol }));
+    const byPlace = new Map(chunk.map((c, i) => [`${rows[i]?.parent_id}/${nameKey(c.name)}`, c.key]));
+    const insert = db.insertInto('guacamole_connection').values(rows);
+    const inserted =
+      dialect === 'postgres'
+        ? await insert.returning(['connection_id', 'connection_name', 'parent_id']).execute()
+        : await insert.execute().then(() =>
+            db
+              .selectFrom('guacamole_connection')
+              .select(['connection_id', 'connection_name', 'parent_id'])
+              .where('parent_id', 'in', [...new Set(rows.map((r) => r.parent_id))])
+              .where('connection_name', 'in', rows.map((r) => r.connection_name))
+              .execute(),
+          );
+    for (const row of inserted) {
+      const key = byPlace.get(`${row.parent_id}/${nameKey(row.connection_name)}`);
+      if (key !== undefined) ids.set(key, Number(row.connection_id));
+    }
+    const lost = chunk.filter((c) => !ids.has(c.key));
+    if (lost.length > 0) throw new Error(`could not read back the ids of ${lost.length} new connection(s), e.g. "${lost[0]?.name}"`);
+  }
+  await insertParameters(db, creates.flatMap((c) => parameterRows(ids.get(c.key) as number, c.parameters)));
+  return ids;
+}
+
+/**
+ * Updates rows and parameters of managed connections. Connections whose target name is still held by another
+ * connection being renamed in this run first move to a temporary name, so a swap never violates the unique key.
+ */
+export async function updateConnections(db: Kysely<Database>, updates: readonly ConnectionUpdate[], parentOf: ParentOf): Promise<void> {
+  for (const u of updates.filter((x) => x.viaTemporaryName)) {
+    await db.updateTable('guacamole_connection').set({ connection_name: `~ec2-discovery rename ${u.id}` }).where('connection_id', '=', u.id).execute();
+  }
+  for (const u of updates) {
+    const rowChanged = u.viaTemporaryName || u.changed.some((c) => c === 'name' || c === 'folder' || c === 'protocol');
+    if (rowChanged) {
+      await db
+        .updateTable('guacamole_connection')
+        .set({ connection_name: u.name, parent_id: parentOf(u.parent), protocol: u.protocol })
+        .where('connection_id', '=', u.id)
+        .execute();
+    }
+    const replaced = [...Object.keys(u.setParameters), ...u.removeParameters];
+    if (replaced.length > 0) {
+      await db.deleteFrom('guacamole_connection_parameter').where('connection_id', '=', u.id).where('parameter_name', 'in', replaced).execute();
+    }
+  }
+  await insertParameters(db, updates.flatMap((u) => parameterRows(u.id, u.setParameters)));
+}
+
+/** Deleting a connection cascades to its parameters, attributes, permissions and sharing profiles. */
+export async function deleteConnections(db: Kysely<Database>, ids: readonly number[]): Promise<void> {
+  for (const chunk of chunks(ids)) await db.deleteFrom('guacamole_connection').where('connection_id', 'in', chunk).execute();
+}
+
+function parameterRows(connectionId: number, parameters: Readonly<Record<string, string>>) {
+  return Object.entries(parameters).map(([name, value]) => ({ connection_id: connectionId, parameter_name: name, parameter_value: value }));
+}
+
+async function insertParameters(db: Kysely<Database>, rows: readonly { connection_id: number; parameter_name: string; parameter_value: string }[]): Promise<void> {
+  for (const chunk of chunks(rows, 1000)) await db.insertInto('guacamole_connection_parameter').values(chunk).execute();
+}

@@ -1,0 +1,23 @@
+import { Kysely, MysqlDialect, PostgresDialect } from 'kysely';
+import { createPool } from 'mysql2';
+import pg from 'pg';
+import type { DatabaseConfig, Dialect } from '../config/config.js';
+import type { Database } from './tables.js';
+
+export interface GuacamoleDatabase {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+}
+
+/** Opens a small pool on Guacamole's database. `destroy()` on `db` ends it. */
+export function openDatabase(config: DatabaseConfig, password: string, onError: (err: Error) => void): GuacamoleDatabase {
+  const common = { host: config.host, port: config.port, database: config.database, user: config.user, password };
+  if (config.dialect === 'postgres') {
+    const pool = new pg.Pool({ ...common, max: 4, application_name: 'guacamole-ec2-discovery', connectionTimeoutMillis: 15_000 });
+    pool.on('error', onError); // an idle client lost its connection: report it instead of crashing
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
+  }
+  const pool = createPool({ ...common, connectionLimit: 4, charset: 'utf8mb4', connectTimeout: 15_000, supportBigNumbers: true });
+  pool.on('connection', (conn) => conn.on('error', onError));
+  return { db: new Kysely<Database>({ dialect: new MysqlDialect({ pool }) }), dialect: 'mysql' };
+}

@@ -1,0 +1,103 @@
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../config/config.js';
+import type { CurrentConnection, CurrentState, ObjectType, StaleRecord } from '../plan/current-state.js';
+import { enumValue } from './enum-value.js';
+import { OWNED_OBJECT_TABLE, type Database } from './tables.js';
+
+export interface LoadOptions {
+  readonly dialect: Dialect;
+  readonly ownerId: string;
+  readonly adminGroup: string;
+  /** False before the bookkeeping table exists (dry run on a new database): nothing is owned yet. */
+  readonly hasBookkeeping: boolean;
+}
+
+/**
+ * Reads what the planner needs in a fixed number of queries, whatever the fleet size: every group, every
+ * connection's name and place, our bookkeeping, the parameters of our connections and the admin group's grants.
+ */
+export async function loadCurrentState(db: Kysely<Database>, options: LoadOptions): Promise<CurrentState> {
+  const records = options.hasBookkeeping
+    ? await db.selectFrom(OWNED_OBJECT_TABLE).select(['object_type', 'guacamole_id', 'instance_key', 'scope']).where('owner_id', '=', options.ownerId).execute()
+    : [];
+  const ownedGroups = new Set(records.filter((r) => r.object_type === 'connection_group').map((r) => r.guacamole_id));
+  const ownedConnections = new Map(records.filter((r) => r.object_type === 'connection').map((r) => [r.guacamole_id, r]));
+
+  const groupRows = await db.selectFrom('guacamole_connection_group').select(['connection_group_id', 'parent_id', 'connection_group_name', 'type']).execute();
+  const connectionRows = await db.selectFrom('guacamole_connection').select(['connection_id', 'parent_id', 'connection_name', 'protocol']).execute();
+  const parameters = options.hasBookkeeping ? await loadOwnedParameters(db, options.ownerId) : new Map<number, Record<string, string>>();
+  const admin = await loadAdminGroup(db, options);
+
+  const connections: CurrentConnection[] = connectionRows.map((row) => {
+    const id = Number(row.connection_id);
+    const record = ownedConnections.get(id);
+    const base = { id, parentId: toId(row.parent_id), name: row.connection_name, protocol: row.protocol };
+    return record === undefined || record.instance_key === null
+      ? base
+      : { ...base, owner: { key: record.instance_key, scope: record.scope ?? '' }, parameters: parameters.get(id) ?? {} };
+  });
+  const groupIds = new Set(groupRows.map((g) => Number(g.connection_group_id)));
+  const connectionIds = new Set(connections.map((c) => c.id));
+  const staleRecords: StaleRecord[] = records
+    .filter((r) => !(r.object_type === 'connection' ? connectionIds : groupIds).has(Number(r.guacamole_id)))
+    .map((r) => ({ objectType: r.object_type as ObjectType, guacamoleId: Number(r.guacamole_id) }));
+
+  return {
+    groups: groupRows.map((g) => ({
+      id: Number(g.connection_group_id),
+      parentId: toId(g.parent_id),
+      name: g.connection_group_name,
+      type: g.type,
+      owned: ownedGroups.has(Number(g.connection_group_id)),
+    })),
+    connections,
+    ...(admin === undefined ? {} : { adminGroup: admin.state }),
+    readableConnections: admin?.readableConnections ?? new Set(),
+    readableGroups: admin?.readableGroups ?? new Set(),
+    staleRecords,
+  };
+}
+
+function toId(value: number | string | null): number | null {
+  return value === null ? null : Number(value);
+}
+
+async function loadOwnedParameters(db: Kysely<Database>, ownerId: string): Promise<Map<number, Record<string, string>>> {
+  const rows = await db
+    .selectFrom('guacamole_connection_parameter as p')
+    .innerJoin(`${OWNED_OBJECT_TABLE} as o`, (join) =>
+      join.onRef('o.guacamole_id', '=', 'p.connection_id').on('o.object_type', '=', 'connection').on('o.owner_id', '=', ownerId),
+    )
+    .select(['p.connection_id', 'p.parameter_name', 'p.parameter_value'])
+    .execute();
+  const byConnection = new Map<number, Record<string, string>>();
+  for (const row of rows) {
+    const id = Number(row.connection_id);
+    const params = byConnection.get(id) ?? {};
+    params[row.parameter_name] = row.parameter_value;
+    byConnection.set(id, params);
+  }
+  return byConnection;
+}
+
+async function loadAdminGroup(db: Kysely<Database>, options: LoadOptions) {
+  const row = await db
+    .selectFrom('guacamole_entity as e')
+    .leftJoin('guacamole_user_group as g', 'g.entity_id', 'e.entity_id')
+    .select(['e.entity_id', 'e.name', 'g.user_group_id', 'g.disabled'])
+    .where('e.type', '=', enumValue(options.dialect, 'guacamole_entity_type', 'USER_GROUP'))
+    .where('e.name', '=', options.adminGroup)
+    .execute();
+  // MySQL compares names without case: prefer the exact spelling.
+  const entity = row.find((r) => r.name === options.adminGroup) ?? row[0];
+  if (entity === undefined) return undefined;
+  const entityId = Number(entity.entity_id);
+  const read = enumValue(options.dialect, 'guacamole_object_permission_type', 'READ');
+  const connections = await db.selectFrom('guacamole_connection_permission').select('connection_id').where('entity_id', '=', entityId).where('permission', '=', read).execute();
+  const groups = await db.selectFrom('guacamole_connection_group_permission').select('connection_group_id').where('entity_id', '=', entityId).where('permission', '=', read).execute();
+  return {
+    state: { entityId, hasUserGroup: entity.user_group_id !== null, disabled: Boolean(Number(entity.disabled ?? 0)) },
+    readableConnections: new Set(connections.map((r) => Number(r.connection_id))),
+    readableGroups: new Set(groups.map((r) => Number(r.connection_group_id))),
+  };
+}

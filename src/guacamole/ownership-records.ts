@@ -1,0 +1,32 @@
+import type { Kysely } from 'kysely';
+import type { ObjectType, StaleRecord } from '../plan/current-state.js';
+import { chunks } from './chunks.js';
+import { OWNED_OBJECT_TABLE, type Database } from './tables.js';
+
+export interface NewRecord {
+  readonly objectType: ObjectType;
+  readonly guacamoleId: number;
+  readonly instanceKey?: string;
+  readonly scope?: string;
+}
+
+export async function recordOwnership(db: Kysely<Database>, ownerId: string, records: readonly NewRecord[]): Promise<void> {
+  for (const chunk of chunks(records)) {
+    await db
+      .insertInto(OWNED_OBJECT_TABLE)
+      .values(chunk.map((r) => ({ owner_id: ownerId, object_type: r.objectType, guacamole_id: r.guacamoleId, instance_key: r.instanceKey ?? null, scope: r.scope ?? null })))
+      .execute();
+  }
+}
+
+export async function forgetOwnership(db: Kysely<Database>, objectType: ObjectType, ids: readonly number[]): Promise<void> {
+  for (const chunk of chunks(ids)) {
+    await db.deleteFrom(OWNED_OBJECT_TABLE).where('object_type', '=', objectType).where('guacamole_id', 'in', chunk).execute();
+  }
+}
+
+export async function forgetStale(db: Kysely<Database>, stale: readonly StaleRecord[]): Promise<void> {
+  for (const type of ['connection', 'connection_group'] as const) {
+    await forgetOwnership(db, type, stale.filter((s) => s.objectType === type).map((s) => s.guacamoleId));
+  }
+}

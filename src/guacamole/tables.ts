@@ -1,0 +1,80 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The Guacamole tables this program reads and writes (only the columns it uses; names as in Guacamole's DDL),
+ * and its own bookkeeping table. Guacamole's tables are never altered.
+ */
+export interface GuacamoleConnectionGroupTable {
+  connection_group_id: Generated<number>;
+  parent_id: number | null;
+  connection_group_name: string;
+  type: string;
+}
+
+export interface GuacamoleConnectionTable {
+  connection_id: Generated<number>;
+  connection_name: string;
+  parent_id: number | null;
+  protocol: string;
+}
+
+export interface GuacamoleConnectionParameterTable {
+  connection_id: number;
+  parameter_name: string;
+  parameter_value: string;
+}
+
+export interface GuacamoleEntityTable {
+  entity_id: Generated<number>;
+  name: string;
+  type: string;
+}
+
+export interface GuacamoleUserGroupTable {
+  user_group_id: Generated<number>;
+  entity_id: number;
+  disabled: boolean | number;
+}
+
+export interface GuacamoleUserGroupMemberTable {
+  user_group_id: number;
+  member_entity_id: number;
+}
+
+export interface GuacamoleConnectionPermissionTable {
+  entity_id: number;
+  connection_id: number;
+  permission: string;
+}
+
+export interface GuacamoleConnectionGroupPermissionTable {
+  entity_id: number;
+  connection_group_id: number;
+  permission: string;
+}
+
+/** One row per Guacamole object this daemon created (see migrations/). */
+export interface OwnedObjectTable {
+  owner_id: string;
+  object_type: string;
+  guacamole_id: number;
+  /** `<region>/<instance id>` for connections; null for groups. */
+  instance_key: string | null;
+  /** The listing (region) a connection comes from; null for groups. */
+  scope: string | null;
+  created_at: Generated<Date>;
+}
+
+export const OWNED_OBJECT_TABLE = 'ec2_discovery_owned_object';
+
+export interface Database {
+  guacamole_connection_group: GuacamoleConnectionGroupTable;
+  guacamole_connection: GuacamoleConnectionTable;
+  guacamole_connection_parameter: GuacamoleConnectionParameterTable;
+  guacamole_entity: GuacamoleEntityTable;
+  guacamole_user_group: GuacamoleUserGroupTable;
+  guacamole_user_group_member: GuacamoleUserGroupMemberTable;
+  guacamole_connection_permission: GuacamoleConnectionPermissionTable;
+  guacamole_connection_group_permission: GuacamoleConnectionGroupPermissionTable;
+  [OWNED_OBJECT_TABLE]: OwnedObjectTable;
+}

@@ -1,0 +1,53 @@
+/** What the Guacamole database holds now, as the planner needs it. Read in one transaction by the repository. */
+
+export interface CurrentGroup {
+  readonly id: number;
+  readonly parentId: number | null;
+  readonly name: string;
+  /** `ORGANIZATIONAL` or `BALANCING`. */
+  readonly type: string;
+  /** Created by this daemon (under its owner id). */
+  readonly owned: boolean;
+}
+
+export interface ConnectionOwner {
+  readonly key: string;
+  readonly scope: string;
+}
+
+export interface CurrentConnection {
+  readonly id: number;
+  readonly parentId: number | null;
+  readonly name: string;
+  readonly protocol: string;
+  /** Present only for connections this daemon created. */
+  readonly owner?: ConnectionOwner;
+  /** Present only for owned connections. */
+  readonly parameters?: Readonly<Record<string, string>>;
+}
+
+export interface AdminGroupState {
+  readonly entityId: number;
+  /** The `guacamole_user_group` row exists (without it Guacamole ignores the entity's grants). */
+  readonly hasUserGroup: boolean;
+  readonly disabled: boolean;
+}
+
+/** A bookkeeping row whose Guacamole object is gone (an administrator deleted it). */
+export interface StaleRecord {
+  readonly objectType: ObjectType;
+  readonly guacamoleId: number;
+}
+
+export type ObjectType = 'connection' | 'connection_group';
+
+export interface CurrentState {
+  readonly groups: readonly CurrentGroup[];
+  /** Every connection (name and place), owned ones with owner and parameters. */
+  readonly connections: readonly CurrentConnection[];
+  readonly adminGroup?: AdminGroupState;
+  /** Objects the admin group can READ now. */
+  readonly readableConnections: ReadonlySet<number>;
+  readonly readableGroups: ReadonlySet<number>;
+  readonly staleRecords: readonly StaleRecord[];
+}

@@ -1,0 +1,45 @@
+import type { ChangeSet } from './change-set.js';
+
+/**
+ * The change set as a readable tree for `--dry-run`: one folder per heading, `+` create, `~` update (with what
+ * changes), `-` delete. Names and places only: parameter values (keys, passwords) never appear.
+ */
+export function formatPlan(changes: ChangeSet): string {
+  const folders = new Map<string, string[]>();
+  const add = (folder: string, line: string) => folders.set(folder, [...(folders.get(folder) ?? []), line]);
+
+  for (const g of changes.createGroups) add(parentOf(g.displayPath), `+ ${lastOf(g.displayPath)}/  (new folder)`);
+  for (const g of changes.deleteGroups) add(parentOf(g.displayPath), `- ${lastOf(g.displayPath)}/  (empty folder)`);
+  for (const c of changes.createConnections) add(c.displayPath, `+ ${c.name}  [${c.protocol} ${c.parameters.username ?? ''}@${c.parameters.hostname ?? ''}] ${c.key}`);
+  for (const c of changes.updateConnections) add(c.displayPath, `~ ${c.name}  (${c.changed.join(', ')}) ${c.key}`);
+  for (const c of changes.deleteConnections) add(c.displayPath, `- ${c.name}  (instance gone) ${c.key}`);
+
+  const lines: string[] = [];
+  for (const folder of [...folders.keys()].sort()) {
+    lines.push(`${folder === '' ? '(ROOT)' : folder}/`);
+    for (const line of (folders.get(folder) ?? []).sort(byName)) lines.push(`  ${line}`);
+  }
+  for (const c of changes.conflicts) lines.push(`! ${c.key}: ${c.message}`);
+  for (const k of changes.kept) lines.push(`= ${k.key}: kept as it is (${k.reason})`);
+  if (changes.adminGroup !== 'none') lines.push(`+ user group for READ grants (${changes.adminGroup})`);
+  const grants = changes.grantConnections.length + changes.grantGroups.length;
+  if (grants > 0) lines.push(`+ ${grants} READ grant(s) for the admin group`);
+  lines.push(
+    `${changes.createConnections.length} to create, ${changes.updateConnections.length} to update, ` +
+      `${changes.deleteConnections.length} to delete, ${changes.unchanged} unchanged`,
+  );
+  return lines.join('\n');
+}
+
+function parentOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? '' : path.slice(0, i);
+}
+
+function lastOf(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+function byName(a: string, b: string): number {
+  return a.slice(2).localeCompare(b.slice(2));
+}

@@ -1,0 +1,179 @@
+import type { DesiredConnection, SkippedInstance } from '../mapping/desired-connection.js';
+import { nameKey } from '../mapping/names.js';
+import type { AdminGroupAction, ChangeSet, Conflict, ConnectionCreate, ConnectionUpdate, GroupRef } from './change-set.js';
+import type { CurrentConnection, CurrentState } from './current-state.js';
+import { diffConnection } from './diff-connection.js';
+import { planGroupDeletes } from './plan-group-deletes.js';
+import { folderKey, resolveFolders, type ResolvedFolder } from './resolve-folders.js';
+import { resolveNames } from './resolve-names.js';
+
+export interface PlanInput {
+  readonly desired: readonly DesiredConnection[];
+  /** Instances left out this run: their connections stay as they are. */
+  readonly skipped: readonly SkippedInstance[];
+  /** Listings that failed (regions): their connections stay as they are. */
+  readonly failedScopes: ReadonlySet<string>;
+  readonly current: CurrentState;
+}
+
+/**
+ * Pure: (desired, current) → the changes that make Guacamole match, touching only what this daemon owns.
+ *
+ * | owned connection for the key | desired        | action                               |
+ * |------------------------------|----------------|--------------------------------------|
+ * | none                         | yes            | create (+ READ for the admin group)   |
+ * | yes                          | yes, differs   | update only what differs             |
+ * | yes                          | yes, same      | nothing                              |
+ * | yes                          | no             | delete, unless its listing failed or the instance was skipped |
+ * | not owned (made by a human)  | any            | never touched; its name is avoided    |
+ */
+export function planChanges(input: PlanInput): ChangeSet {
+  const { current } = input;
+  const desired = [...input.desired].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const owned = new Map<string, CurrentConnection>();
+  for (const c of current.connections) if (c.owner !== undefined) owned.set(c.owner.key, c);
+
+  const kept = keptConnections(input, owned);
+  const folders = resolveFolders(current.groups, desired.map((d) => d.folder));
+  const conflicts: Conflict[] = [];
+  const placed: { d: DesiredConnection; folder: ResolvedFolder; name: string }[] = [];
+
+  for (const [key, group] of groupByFolder(desired)) {
+    const folder = folders.folders.get(key) as ResolvedFolder;
+    if (folder.blocked !== undefined) {
+      for (const d of group) {
+        conflicts.push({ key: d.key, message: `not placed: ${folder.blocked}` });
+        if (owned.has(d.key)) kept.set(d.key, folder.blocked);
+      }
+      continue;
+    }
+    const reserved = reservedNames(current.connections, folder.existingId, kept);
+    const resolution = resolveNames(group, reserved, folder.displayPath);
+    conflicts.push(...resolution.conflicts);
+    for (const d of group) {
+      const name = resolution.names.get(d.key);
+      if (name !== undefined) placed.push({ d, folder, name });
+      else if (owned.has(d.key)) kept.set(d.key, 'no unique name is free');
+    }
+  }
+
+  const creates: ConnectionCreate[] = [];
+  const updates: ConnectionUpdate[] = [];
+  const grantConnections: ({ id: number } | { key: string })[] = [];
+  const grantGroups = new Map<string, GroupRef>();
+  let unchanged = 0;
+  const occupied = occupiedNames(current.connections);
+  const placedKeys = new Set(placed.map((p) => p.d.key));
+  const deletes = [...owned.values()]
+    .filter((c) => c.owner !== undefined && !placedKeys.has(c.owner.key) && !kept.has(c.owner.key))
+    .sort((a, b) => a.id - b.id);
+  const deletedIds = new Set(deletes.map((c) => c.id));
+
+  for (const { d, folder, name } of placed) {
+    for (const ref of folder.chain) {
+      const readable = 'id' in ref && current.readableGroups.has(ref.id);
+      if (!readable) grantGroups.set('id' in ref ? `#${ref.id}` : ref.path, ref);
+    }
+    const existing = owned.get(d.key);
+    if (existing === undefined) {
+      creates.push({ key: d.key, scope: d.scope, name, parent: folder.ref, protocol: d.protocol, parameters: d.parameters, displayPath: folder.displayPath });
+      grantConnections.push({ key: d.key });
+      continue;
+    }
+    if (!current.readableConnections.has(existing.id)) grantConnections.push({ id: existing.id });
+    const diff = diffConnection(existing, { ...d, name }, folder.existingId);
+    if (diff === undefined) {
+      unchanged++;
+      continue;
+    }
+    const holder = folder.existingId === undefined ? undefined : occupied.get(`${folder.existingId}/${nameKey(name)}`);
+    updates.push({
+      id: existing.id,
+      key: d.key,
+      scope: d.scope,
+      name,
+      parent: folder.ref,
+      protocol: d.protocol,
+      ...diff,
+      viaTemporaryName: holder !== undefined && holder !== existing.id && !deletedIds.has(holder),
+      displayPath: folder.displayPath,
+    });
+  }
+
+  const groupDeletes = planGroupDeletes(current, {
+    desiredGroupIds: new Set([...folders.folders.values()].flatMap((f) => (f.existingId === undefined ? [] : [f.existingId]))),
+    deletedConnectionIds: deletedIds,
+    movedConnectionIds: new Set(updates.filter((u) => u.changed.includes('folder')).map((u) => u.id)),
+  });
+  const groupPaths = groupPathsById(current);
+
+  return {
+    adminGroup: adminGroupAction(current),
+    createGroups: folders.creates.filter((g) => placed.some((p) => p.folder.chain.some((r) => 'path' in r && r.path === g.path))),
+    createConnections: creates,
+    updateConnections: updates,
+    deleteConnections: deletes.map((c) => ({ id: c.id, key: c.owner?.key ?? '', name: c.name, displayPath: groupPaths.get(c.parentId) ?? '' })),
+    deleteGroups: groupDeletes.map((id) => ({ id, displayPath: groupPaths.get(id) ?? `#${id}` })),
+    grantConnections,
+    grantGroups: [...grantGroups.values()],
+    forgetRecords: current.staleRecords,
+    unchanged,
+    kept: [...kept].map(([key, reason]) => ({ key, reason })),
+    conflicts,
+  };
+}
+
+/** Owned connections that must stay exactly as they are this run, with the reason. */
+function keptConnections(input: PlanInput, owned: ReadonlyMap<string, CurrentConnection>): Map<string, string> {
+  const kept = new Map<string, string>();
+  for (const [key, c] of owned) {
+    if (c.owner !== undefined && input.failedScopes.has(c.owner.scope)) kept.set(key, `listing of ${c.owner.scope} failed`);
+  }
+  for (const s of input.skipped) if (owned.has(s.key)) kept.set(s.key, s.reason);
+  return kept;
+}
+
+function groupByFolder(desired: readonly DesiredConnection[]): Map<string, DesiredConnection[]> {
+  const byFolder = new Map<string, DesiredConnection[]>();
+  for (const d of desired) {
+    const key = folderKey(d.folder);
+    byFolder.set(key, [...(byFolder.get(key) ?? []), d]);
+  }
+  return byFolder;
+}
+
+/** Names in an existing group that our connections must avoid: everyone else's, and ours that stay put. */
+function reservedNames(connections: readonly CurrentConnection[], groupId: number | undefined, kept: ReadonlyMap<string, string>): Set<string> {
+  const reserved = new Set<string>();
+  if (groupId === undefined) return reserved;
+  for (const c of connections) {
+    if (c.parentId !== groupId) continue;
+    if (c.owner === undefined || kept.has(c.owner.key)) reserved.add(nameKey(c.name));
+  }
+  return reserved;
+}
+
+function occupiedNames(connections: readonly CurrentConnection[]): Map<string, number> {
+  return new Map(connections.map((c) => [`${c.parentId}/${nameKey(c.name)}`, c.id]));
+}
+
+function adminGroupAction(current: CurrentState): AdminGroupAction {
+  if (current.adminGroup === undefined) return 'create';
+  return current.adminGroup.hasUserGroup ? 'none' : 'add-user-group';
+}
+
+function groupPathsById(current: CurrentState): Map<number | null, string> {
+  const byId = new Map(current.groups.map((g) => [g.id, g]));
+  const paths = new Map<number | null, string>([[null, '']]);
+  const pathOf = (id: number, depth = 0): string => {
+    const known = paths.get(id);
+    if (known !== undefined) return known;
+    const g = byId.get(id);
+    // Depth guard: the database does not stop a group from becoming its own ancestor.
+    const path = g === undefined || depth > 64 ? `#${id}` : g.parentId === null ? g.name : `${pathOf(g.parentId, depth + 1)}/${g.name}`;
+    paths.set(id, path);
+    return path;
+  };
+  for (const g of current.groups) pathOf(g.id);
+  return paths;
+}

@@ -1,0 +1,193 @@
+/**
+ * A loopback fake of EC2 speaking the Query protocol (aws-ec2.md §11), for driving the REAL SDK:
+ * `createEc2Client({ region, endpoint: fake.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } })`.
+ *
+ * One endpoint serves every region: the region of a request is read from the SigV4 credential scope
+ * (`Credential=AKID/20260101/us-east-1/ec2/aws4_request`), which the SDK fills with the client's region.
+ * Instances and images are visible only in their own region.
+ *
+ * Operations: DescribeInstances (MaxResults/NextToken paging; `InstanceId.N`; filters `instance-state-name`,
+ * `instance-id`, `image-id`, `tag:<Key>`, `tag-key`, with `*`/`?` wildcards), DescribeImages (`ImageId.N`,
+ * `image-id` filter, IncludeDeprecated), GetPasswordData, DescribeRegions. Anything else → 400 `InvalidAction`.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  FakeEc2Error,
+  describeImages,
+  describeInstances,
+  describeRegions,
+  getPasswordData,
+} from './fake-ec2-actions.js';
+import type { FakeFleet } from './fake-ec2-actions.js';
+import { errorXml, successXml } from './fake-ec2-xml.js';
+
+export interface FakeInstance {
+  instanceId: string;
+  region: string;
+  /** Default `running`. */
+  state?: string;
+  imageId?: string;
+  keyName?: string;
+  /** `windows` as AWS sends it; leave undefined for Linux. */
+  platform?: string;
+  platformDetails?: string;
+  privateIp?: string;
+  publicIp?: string;
+  /** An empty string is sent as an empty element, as AWS does for instances without DNS names. */
+  privateDns?: string;
+  publicDns?: string;
+  ipv6?: string;
+  launchTime?: Date;
+  tags?: Record<string, string>;
+  /** Base64 ciphertext for GetPasswordData; absent → empty `<passwordData/>` ("not generated yet"). */
+  passwordData?: string;
+}
+
+export interface FakeImage {
+  imageId: string;
+  region: string;
+  name?: string;
+  description?: string;
+  ownerId?: string;
+  ownerAlias?: string;
+  platform?: string;
+  platformDetails?: string;
+  /** Hidden from the `image-id` filter unless IncludeDeprecated=true; `ImageId.N` still finds it. */
+  deprecated?: boolean;
+}
+
+export interface FakeRequest {
+  readonly action: string;
+  readonly region: string;
+  readonly params: URLSearchParams;
+}
+
+export interface FailureOptions {
+  /** AWS error code, e.g. `RequestLimitExceeded` (503), `AuthFailure` (401), `UnauthorizedOperation` (403). */
+  readonly code: string;
+  readonly status: number;
+  readonly message?: string;
+  /** How many matching requests fail; default 1. */
+  readonly times?: number;
+  /** Only requests for this region match; default any. */
+  readonly region?: string;
+  /** Let this many matching requests succeed first (e.g. 1 to fail the second page); default 0. */
+  readonly skip?: number;
+}
+
+interface FailureRule {
+  readonly action: string;
+  readonly options: FailureOptions;
+  remaining: number;
+  toSkip: number;
+}
+
+const CREDENTIAL_SCOPE = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\/ec2\/aws4_request/;
+
+type Operation = (fleet: FakeFleet, region: string, params: URLSearchParams) => string;
+
+const OPERATIONS: Readonly<Record<string, Operation>> = {
+  DescribeInstances: describeInstances,
+  DescribeImages: describeImages,
+  GetPasswordData: getPasswordData,
+  DescribeRegions: (fleet) => describeRegions(fleet),
+};
+
+export class FakeEc2 {
+  /** The fleet; tests may replace or change it between calls. */
+  instances: FakeInstance[] = [];
+  images: FakeImage[] = [];
+  /** What DescribeRegions returns; undefined → the distinct regions of the fleet. */
+  regions: string[] | undefined;
+  /** Every request received, in order, including those answered with an injected error. */
+  readonly requests: FakeRequest[] = [];
+  readonly #failures: FailureRule[] = [];
+
+  private constructor(
+    private readonly server: Server,
+    readonly endpoint: string,
+  ) {}
+
+  static async start(): Promise<FakeEc2> {
+    let fake: FakeEc2 | undefined;
+    const server = createServer((req, res) => {
+      if (fake === undefined) throw new Error('FakeEc2 request before start() finished');
+      void fake.handle(req, res);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    const { port } = server.address() as AddressInfo;
+    fake = new FakeEc2(server, `http://127.0.0.1:${port}`);
+    return fake;
+  }
+
+  /** Makes the next matching request(s) of `action` fail with an EC2 error response. */
+  failNext(action: string, options: FailureOptions): void {
+    this.#failures.push({ action, options, remaining: options.times ?? 1, toSkip: options.skip ?? 0 });
+  }
+
+  /** Requests of one action (optionally one region), for assertions. */
+  requestsFor(action: string, region?: string): FakeRequest[] {
+    return this.requests.filter((r) => r.action === action && (region === undefined || r.region === region));
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve, reject) => this.server.close((err) => (err ? reject(err) : resolve())));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const params = new URLSearchParams(await readBody(req));
+      const action = params.get('Action') ?? '';
+      const region = CREDENTIAL_SCOPE.exec(req.headers.authorization ?? '')?.[1];
+      this.requests.push({ action, region: region ?? '', params });
+      if (region === undefined) {
+        throw new FakeEc2Error('MissingAuthenticationToken', 401, 'Request is missing Authentication Token');
+      }
+      this.injectedFailure(action, region);
+      const operation = OPERATIONS[action];
+      if (operation === undefined) {
+        throw new FakeEc2Error('InvalidAction', 400, `The action ${action} is not valid for this web service.`);
+      }
+      send(res, 200, successXml(action, operation(this, region, params)));
+    } catch (err) {
+      if (err instanceof FakeEc2Error) send(res, err.status, errorXml(err.code, err.message));
+      else send(res, 500, errorXml('InternalError', `fake EC2 bug: ${String(err)}`));
+    }
+  }
+
+  private injectedFailure(action: string, region: string): void {
+    const index = this.#failures.findIndex(
+      (f) => f.action === action && (f.options.region === undefined || f.options.region === region),
+    );
+    const rule = this.#failures[index];
+    if (rule === undefined) return;
+    if (rule.toSkip > 0) {
+      rule.toSkip -= 1;
+      return;
+    }
+    rule.remaining -= 1;
+    if (rule.remaining <= 0) this.#failures.splice(index, 1);
+    const { code, status, message = `injected ${code}` } = rule.options;
+    throw new FakeEc2Error(code, status, message);
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/xml;charset=UTF-8', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
