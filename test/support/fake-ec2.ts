@@ -130,6 +130,11 @@ export class FakeEc2 {
     this.#failures.push({ action, options, remaining: options.times ?? 1, toSkip: options.skip ?? 0 });
   }
 
+  /** Drops every pending injected failure (call between tests). */
+  clearFailures(): void {
+    this.#failures.length = 0;
+  }
+
   /** Requests of one action (optionally one region), for assertions. */
   requestsFor(action: string, region?: string): FakeRequest[] {
     return this.requests.filter((r) => r.action === action && (region === undefined || r.region === region));
