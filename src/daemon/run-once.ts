@@ -33,6 +33,8 @@ export interface RunReport {
   readonly failedRegions: readonly string[];
   readonly instances: number;
   readonly durationMs: number;
+  /** Peak resident memory of the process so far (MB). */
+  readonly peakRssMb: number;
   readonly dryRun: boolean;
   /** The readable plan (dry run only). */
   readonly plan?: string;
@@ -99,6 +101,7 @@ export async function runOnce(deps: RunDependencies, options: { dryRun: boolean;
     failedRegions: fleet.failed.map((f) => f.region),
     instances: fleet.instances.length,
     durationMs: Date.now() - started,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     dryRun: options.dryRun,
     ...(options.dryRun ? { plan: formatPlan(changes) } : {}),
   };
