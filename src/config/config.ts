@@ -1,3 +1,4 @@
+import cron from 'node-cron';
 import { ConfigError } from '../errors.js';
 import { DATABASE_PREFIXES, type DatabaseField } from './settings.js';
 import type { RawSettings } from './env.js';
@@ -31,12 +32,23 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Undefined: text on a terminal, JSON otherwise. */
   readonly logFormat?: LogFormat;
+  /** Keys are looked up in a Keeper vault first (AWS_DISCOVERY_KSM_CONFIG is set; the value itself is a secret). */
+  readonly keeperVault: boolean;
+  /** node-cron expression for the daemon's runs (validated). */
+  readonly schedule: string;
+  /** Port of the /healthz and /metrics listener; undefined: no listener. */
+  readonly metricsPort?: number;
+  readonly metricsAddress: string;
+  /** /healthz stays healthy this many seconds after the last successful run, even if later runs fail. */
+  readonly healthMaxAgeSeconds: number;
 }
 
 export interface Secrets {
   readonly awsAccessKeyId: string;
   readonly awsSecretKey: string;
   readonly databasePassword: string;
+  /** Keeper Secrets Manager configuration (base64 JSON), when keys come from a vault. */
+  readonly ksmConfig?: string;
 }
 
 export const DEFAULTS = {
@@ -45,6 +57,9 @@ export const DEFAULTS = {
   keysDir: '/etc/guacamole/cloud-connector-secrets/aws',
   ownerId: 'default',
   pageSize: 1000,
+  schedule: '* * * * *',
+  metricsAddress: '127.0.0.1',
+  healthMaxAgeSeconds: 600,
 } as const;
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -73,6 +88,11 @@ export function parseConfig(raw: RawSettings, readProblems: readonly string[] = 
     database: p.database(),
     logLevel: p.oneOf('AWS_DISCOVERY_LOG_LEVEL', LOG_LEVELS) ?? 'info',
     logFormat: p.oneOf('AWS_DISCOVERY_LOG_FORMAT', ['json', 'text'] as const),
+    keeperVault: p.text('AWS_DISCOVERY_KSM_CONFIG') !== undefined,
+    schedule: p.schedule(),
+    metricsPort: p.integer('AWS_DISCOVERY_METRICS_PORT', 1, 65535),
+    metricsAddress: p.text('AWS_DISCOVERY_METRICS_ADDRESS') ?? DEFAULTS.metricsAddress,
+    healthMaxAgeSeconds: p.integer('AWS_DISCOVERY_HEALTH_MAX_AGE', 10, 7 * 24 * 3600) ?? DEFAULTS.healthMaxAgeSeconds,
   };
   if (problems.length > 0 || config.database === undefined) throw new ConfigError(problems);
   return {
@@ -81,6 +101,7 @@ export function parseConfig(raw: RawSettings, readProblems: readonly string[] = 
       awsAccessKeyId: accessKeyId ?? '',
       awsSecretKey: secretKey ?? '',
       databasePassword: raw[`${DATABASE_PREFIXES[config.database.dialect]}_PASSWORD`] ?? '',
+      ...(config.keeperVault ? { ksmConfig: p.text('AWS_DISCOVERY_KSM_CONFIG') as string } : {}),
     },
   };
 }
@@ -110,6 +131,15 @@ class Parser {
     if (bad.length > 0) this.problems.push(`${name}: not a region name: ${bad.join(', ')} (expected e.g. us-east-1)`);
     if (regions.length === 0) this.problems.push(`${name}: names no region`);
     return regions;
+  }
+
+  schedule(): string {
+    const name = 'AWS_DISCOVERY_SCHEDULE';
+    const value = this.text(name);
+    if (value === undefined) return DEFAULTS.schedule;
+    if (cron.validate(value)) return value;
+    this.problems.push(`${name}: not a cron expression: "${value}" (e.g. "*/5 * * * *" for every five minutes)`);
+    return DEFAULTS.schedule;
   }
 
   url(name: string): string | undefined {

@@ -20,6 +20,11 @@ export const AWS_SETTINGS = [
   { name: 'AWS_DISCOVERY_PAGE_SIZE' },
   { name: 'AWS_DISCOVERY_LOG_LEVEL' },
   { name: 'AWS_DISCOVERY_LOG_FORMAT' },
+  { name: 'AWS_DISCOVERY_KSM_CONFIG', secret: true },
+  { name: 'AWS_DISCOVERY_SCHEDULE' },
+  { name: 'AWS_DISCOVERY_METRICS_PORT' },
+  { name: 'AWS_DISCOVERY_METRICS_ADDRESS' },
+  { name: 'AWS_DISCOVERY_HEALTH_MAX_AGE' },
 ] as const satisfies readonly SettingDefinition[];
 
 const DB_FIELDS = ['HOSTNAME', 'PORT', 'DATABASE', 'USERNAME', 'PASSWORD'] as const;

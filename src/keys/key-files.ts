@@ -28,5 +28,6 @@ async function readKeyFile(dir: string, name: string): Promise<KeyLookup> {
     return { status: 'invalid', reason: `cannot read ${join(dir, file)} (${code ?? 'error'})` };
   }
   if (!PRIVATE_KEY.test(text)) return { status: 'invalid', reason: `${file} does not hold a private key (PEM or OpenSSH format)` };
-  return { status: 'found', privateKey: `${text.replace(/\r\n/g, '\n').trim()}\n` };
+  // Interim until the key inspection lands: format and type are not read yet.
+  return { status: 'found', key: { text: `${text.replace(/\r\n/g, '\n').trim()}\n`, format: 'pkcs8', type: 'rsa', encrypted: false }, source: join(dir, file) };
 }

@@ -111,7 +111,7 @@ function findKey(instance: DiscoveredInstance, keys: ReadonlyMap<string, KeyLook
     return undefined;
   }
   const lookup = keys.get(instance.keyName);
-  if (lookup?.status === 'found') return lookup.privateKey;
+  if (lookup?.status === 'found') return lookup.key.text;
   const reason = lookup === undefined ? 'was not looked up' : lookup.reason;
   warnings.push(`key pair "${instance.keyName}": ${reason}; the user will be asked for credentials`);
   return undefined;

@@ -10,6 +10,10 @@ import { guessUsername } from '../../src/mapping/usernames.js';
 const KEY_TEXT = 'SECRET-KEY-TEXT';
 const RECORDING = '${HISTORY_PATH}/${HISTORY_UUID}';
 
+function found(text: string): KeyLookup {
+  return { status: 'found', key: { text, format: 'pkcs1', type: 'rsa', encrypted: false }, source: 'test' };
+}
+
 const options: MappingOptions = { basePath: ['Amazon EC2'], recordByDefault: false, charset: 'utf8mb4', parameterValueLimit: 4096 };
 
 function instance(over: Partial<DiscoveredInstance> = {}): DiscoveredInstance {
@@ -20,7 +24,7 @@ function map(
   inst: DiscoveredInstance,
   opts: Partial<MappingOptions> = {},
   image: Omit<ImageInfo, 'imageId'> | undefined = { name: 'al2023-ami-2023.4.20240401.1-kernel-6.1-x86_64' },
-  keys: ReadonlyMap<string, KeyLookup> = new Map([['deploy', { status: 'found', privateKey: KEY_TEXT }]]),
+  keys: ReadonlyMap<string, KeyLookup> = new Map([['deploy', found(KEY_TEXT)]]),
 ) {
   const images = new Map<string, ImageInfo>(image === undefined ? [] : [['ami-1', { imageId: 'ami-1', ...image }]]);
   return toDesiredConnections({ instances: [inst], images, keys }, { ...options, ...opts });
@@ -164,7 +168,7 @@ describe('toDesiredConnections', () => {
   ];
   for (const { title, inst, keyText, parameter } of tooLongCases) {
     it(`skips an instance with ${title}, naming the parameter`, () => {
-      const keys = new Map<string, KeyLookup>([['deploy', { status: 'found', privateKey: keyText }]]);
+      const keys = new Map<string, KeyLookup>([['deploy', found(keyText)]]);
       const result = map(inst, { parameterValueLimit: 100 }, undefined, keys);
       expect(result.connections).to.deep.equal([]);
       expect(result.skipped).to.have.length(1);
@@ -174,7 +178,7 @@ describe('toDesiredConnections', () => {
   }
 
   it('keeps a value exactly at the limit', () => {
-    const keys = new Map<string, KeyLookup>([['deploy', { status: 'found', privateKey: 'k'.repeat(100) }]]);
+    const keys = new Map<string, KeyLookup>([['deploy', found('k'.repeat(100))]]);
     expect(map(instance(), { parameterValueLimit: 100 }, undefined, keys).connections).to.have.length(1);
   });
 
@@ -190,7 +194,7 @@ describe('toDesiredConnections', () => {
   }
 
   it('skips an instance whose private key has a 4-byte character on utf8mb3', () => {
-    const keys = new Map<string, KeyLookup>([['deploy', { status: 'found', privateKey: `${KEY_TEXT}😀` }]]);
+    const keys = new Map<string, KeyLookup>([['deploy', found(`${KEY_TEXT}😀`)]]);
     const result = map(instance(), { charset: 'utf8mb3' }, undefined, keys);
     expect(result.connections).to.deep.equal([]);
     expect(result.skipped[0]!.reason).to.match(/^private-key has a character/);
