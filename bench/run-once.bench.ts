@@ -1,94 +1,102 @@
 /**
- * Times real `--once` runs of the built CLI against throwaway PostgreSQL and MariaDB (started by scripts/bench.sh)
- * and the loopback fake EC2: a first run (everything created), a run with no change, and a run where 1% of the
- * instances changed, 1% were terminated and 1% launched. Prints a Markdown table and writes bench/results/*.json.
+ * The benchmark of `runOnce` at fleet scale (issue 6). For each database (TEST_DIALECTS) and fleet size, against a
+ * throwaway database and a synthetic fleet (bench/fleet.ts: 4 regions, 70% Linux, 20% Windows with password data,
+ * 10% odd cases) served by the loopback fake EC2: a first run (everything created), catch-up runs while the first
+ * left Windows passwords for later, a run with no change, and a run after 1% of the instances changed, 1% were
+ * terminated and 1% launched; beside them, the time the same database takes to insert the first run's rows with
+ * plain multi-row INSERTs (bench/plain-insert-limit.ts).
  *
- *   npm run bench                 # 1,000 instances
- *   npm run bench -- 1000 10000   # several fleet sizes
+ * Each scenario runs in a fresh process (bench/scenario-worker.ts) doing what `--once` does, so its peak RSS is its
+ * own; the fake EC2 and the bookkeeping of the benchmark stay in this process. Prints Markdown tables (runs, rows per
+ * table, targets with PASS/FAIL) and writes bench/results/<timestamp>.json and bench/results/latest.json.
+ *
+ *   npm run bench                      # 1,000, 10,000 and 50,000 instances on PostgreSQL and MariaDB
+ *   npm run bench -- 1000 10000        # chosen sizes
+ *   TEST_DIALECTS=postgres npm run bench -- 1000
+ *   BENCH_LOG_LEVEL=warn …             # the daemon's log level in the runs (default info, as deployed)
  */
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { FakeEc2, type FakeInstance } from '../test/support/fake-ec2.js';
-import { runCli, summaryOf } from '../test/support/run-cli.js';
-import { createTestDatabase, DIALECTS } from '../test/support/test-databases.js';
+import { execFileSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FakeEc2 } from '../test/support/fake-ec2.js';
+import { DIALECTS } from '../test/support/test-databases.js';
+import { decryptCost, makeBenchKeys } from './bench-keys.js';
+import { formatMarkdown, writeResults } from './report.js';
+import type { BenchResults, SizeResult } from './results-model.js';
+import { benchSize } from './run-size.js';
+import { evaluateTargets } from './targets.js';
 
-const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2'];
+const DEFAULT_SIZES = [1000, 10_000, 50_000];
 
-function fleet(size: number): FakeInstance[] {
-  return Array.from({ length: size }, (_, i) => ({
-    instanceId: `i-${i.toString(16).padStart(17, '0')}`,
-    region: REGIONS[i % REGIONS.length] as string,
-    imageId: i % 3 === 0 ? 'ami-ubuntu' : 'ami-al2023',
-    keyName: i % 10 === 9 ? undefined : 'bench',
-    privateIp: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
-    tags: { Name: `host-${i}`, 'kcm:organize': `Team ${i % 20}/Service ${i % 300}`, ...(i % 4 === 0 ? { 'kcm:record': 'true' } : {}) },
-  }));
+function parseSizes(args: readonly string[]): number[] {
+  const sizes = args.map((a) => Number(a.replace(/[_,]/g, '')));
+  const bad = args.filter((_, i) => !Number.isInteger(sizes[i]) || (sizes[i] as number) < 100);
+  if (bad.length > 0) throw new Error(`fleet sizes are whole numbers of at least 100, got: ${bad.join(' ')} (e.g. npm run bench -- 1000 10000)`);
+  return sizes.length > 0 ? [...new Set(sizes)].sort((a, b) => a - b) : DEFAULT_SIZES;
 }
 
-function churn(instances: FakeInstance[], size: number): void {
-  const n = Math.max(1, Math.floor(size / 100));
-  for (let i = 0; i < n; i++) {
-    const changed = instances[i * 7] as FakeInstance;
-    changed.privateIp = `172.16.${(i >> 8) & 255}.${i & 255}`;
-    (instances[i * 7 + 3] as FakeInstance).state = 'terminated';
-    instances.push({ ...changed, instanceId: `i-new${i.toString(16).padStart(14, '0')}`, state: 'running', tags: { Name: `new-${i}` } });
+function repositoryRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('no package.json above the benchmark');
+    dir = parent;
+  }
+  return dir;
+}
+
+function gitCommit(root: string): string | undefined {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    return dirty ? `${head}+changes` : head;
+  } catch {
+    return undefined;
   }
 }
 
 async function main(): Promise<void> {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
-  const keysDir = mkdtempSync(join(tmpdir(), 'ged-bench-keys-'));
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
-  writeFileSync(join(keysDir, 'bench.pem'), privateKey, { mode: 0o600 });
+  const sizes = parseSizes(process.argv.slice(2));
+  const startedAt = new Date().toISOString();
+  const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
+  const keys = makeBenchKeys();
+  const decryptMs = await decryptCost(keys);
   const fake = await FakeEc2.start();
-  fake.images = REGIONS.flatMap((region) => [
-    { imageId: 'ami-al2023', region, name: 'al2023-ami-2023.6-x86_64' },
-    { imageId: 'ami-ubuntu', region, name: 'ubuntu/images/hvm-ssd/ubuntu-noble-24.04-amd64-server' },
-  ]);
-  const rows: Record<string, unknown>[] = [];
+  const results: SizeResult[] = [];
   try {
     for (const dialect of DIALECTS) {
-      for (const size of sizes.length > 0 ? sizes : [1000]) {
-        const database = await createTestDatabase(dialect);
-        fake.instances = fleet(size);
-        const env = {
-          ...database.env,
-          AWS_DISCOVERY_ACCESS_KEY_ID: 'AKIDBENCH',
-          AWS_DISCOVERY_SECRET_KEY: 'bench',
-          AWS_DISCOVERY_REGIONS: REGIONS.join(','),
-          AWS_DISCOVERY_EC2_ENDPOINT: fake.endpoint,
-          AWS_DISCOVERY_KEYS_DIR: keysDir,
-          AWS_DISCOVERY_LOG_LEVEL: 'warn',
-        };
-        for (const run of ['first run', 'no change', '1% churn']) {
-          if (run === '1% churn') churn(fake.instances, size);
-          fake.requests.length = 0;
-          const started = process.hrtime.bigint();
-          const result = await runCli(['--once'], { ...env, AWS_DISCOVERY_LOG_LEVEL: 'info' });
-          const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-          if (result.code !== 0) throw new Error(`${dialect} ${size} ${run} failed:\n${result.stdout}\n${result.stderr}`);
-          const s = summaryOf(result);
-          rows.push({ dialect, instances: size, run, wallMs: Math.round(wallMs), runMs: s.durationMs, created: s.created, updated: s.updated, deleted: s.deleted, ec2Calls: fake.requests.length, peakRssMb: s.peakRssMb });
-        }
-        await database.drop();
+      let baseline: number | undefined;
+      for (const size of sizes) {
+        const measured = await benchSize({ dialect, size, fake, keys, logLevel: process.env.BENCH_LOG_LEVEL ?? 'info', progress });
+        baseline ??= measured.scenarios.find((s) => s.scenario === 'no change')?.sql.statements ?? 0;
+        results.push({ dialect, instances: size, ...measured, targets: evaluateTargets(measured.scenarios, measured.limit, baseline) });
       }
     }
   } finally {
     await fake.close();
-    rmSync(keysDir, { recursive: true, force: true });
+    rmSync(keys.dir, { recursive: true, force: true });
   }
-  const columns = ['dialect', 'instances', 'run', 'wallMs', 'runMs', 'created', 'updated', 'deleted', 'ec2Calls', 'peakRssMb'];
-  console.log(`| ${columns.join(' | ')} |\n|${columns.map(() => '---').join('|')}|`);
-  for (const r of rows) console.log(`| ${columns.map((c) => String(r[c])).join(' | ')} |`);
-  mkdirSync('bench/results', { recursive: true });
-  const file = join('bench/results', `run-once-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ node: process.version, rows }, null, 2));
-  console.log(`\nwritten to ${file}`);
+  const root = repositoryRoot();
+  const commit = gitCommit(root);
+  const bench: BenchResults = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    ...(commit === undefined ? {} : { commit }),
+    node: process.version,
+    cpus: cpus().length,
+    memoryMb: Math.round(totalmem() / 1024 / 1024),
+    sizes,
+    dialects: [...DIALECTS],
+    decryptMs: Math.round(decryptMs * 1000) / 1000,
+    results,
+  };
+  process.stdout.write(`${formatMarkdown(bench)}\n`);
+  process.stdout.write(`\nresults written to ${writeResults(root, bench)} and bench/results/latest.json\n`);
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exitCode = 1;
 });

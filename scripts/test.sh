@@ -238,6 +238,9 @@ start_mariadb() {
   die "MariaDB did not accept connections within 30 s (log above)"
 }
 
+# The key tests generate OpenSSH-format keys with ssh-keygen, as users do.
+if ! command -v ssh-keygen >/dev/null; then apt_install openssh-client; fi
+
 if wanted postgres; then
   if [[ -n "${TEST_POSTGRES_URL:-}" ]]; then log "using PostgreSQL from TEST_POSTGRES_URL"; else start_postgres; fi
 fi

@@ -1,4 +1,4 @@
-import type { Image, Instance } from '@aws-sdk/client-ec2';
+import type { Filter, Image, Instance } from '@aws-sdk/client-ec2';
 import { MAX_FILTER_VALUES } from './ec2-client.js';
 import type { Ec2Api } from './ec2-client.js';
 import type { DiscoveredInstance, ImageInfo, RegionDiscovery } from './instance.js';
@@ -9,6 +9,8 @@ export interface DiscoverRegionOptions {
   readonly pageSize?: number;
   /** Aborting ends the listing with `ok: false` (code `AbortError`): the region is then unknown, not empty. */
   readonly signal?: AbortSignal;
+  /** DescribeInstances filters: the filtering happens in AWS. */
+  readonly filters?: readonly Filter[];
 }
 
 const DEFAULT_PAGE_SIZE = 1000;
@@ -27,14 +29,14 @@ export async function discoverRegion(
   region: string,
   options: DiscoverRegionOptions = {},
 ): Promise<RegionDiscovery> {
-  const { pageSize = DEFAULT_PAGE_SIZE, signal } = options;
+  const { pageSize = DEFAULT_PAGE_SIZE, signal, filters } = options;
   const calls: Calls = { describeInstances: 0, describeImages: 0 };
 
   // Calls first, mapping after: an error inside the try can only come from the API, never from our own code.
   const rawInstances: Instance[] = [];
   try {
     signal?.throwIfAborted();
-    for await (const page of api.describeInstancePages({ pageSize, ...withSignal(signal) })) {
+    for await (const page of api.describeInstancePages({ pageSize, ...withSignal(signal), ...(filters === undefined ? {} : { filters }) })) {
       calls.describeInstances += 1;
       rawInstances.push(...page.instances);
     }

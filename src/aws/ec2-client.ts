@@ -1,5 +1,6 @@
 import {
   EC2Client,
+  GetConsoleOutputCommand,
   GetPasswordDataCommand,
   paginateDescribeImages,
   paginateDescribeInstances,
@@ -41,6 +42,12 @@ export interface PasswordData {
   readonly timestamp?: Date;
 }
 
+export interface ConsoleOutput {
+  readonly instanceId: string;
+  /** The console text decoded from base64 (UTF-8); empty when AWS has none for the instance. */
+  readonly output: string;
+}
+
 export interface CallOptions {
   readonly signal?: AbortSignal;
 }
@@ -57,6 +64,11 @@ export interface Ec2Api {
    */
   describeImages(imageIds: readonly string[], options?: CallOptions): Promise<readonly Image[]>;
   getPasswordData(instanceId: string, options?: CallOptions): Promise<PasswordData>;
+  /**
+   * The most recent console output (`Latest=true`: up to the last 64 KB, read live on Nitro instances; AWS
+   * documents the option for Nitro instance types only), e.g. for the SSH host keys cloud-init prints.
+   */
+  getConsoleOutput(instanceId: string, options?: CallOptions): Promise<ConsoleOutput>;
 }
 
 /** The `image-id` filter accepts at most this many values per call. */
@@ -99,6 +111,13 @@ export function sdkEc2Api(client: EC2Client): Ec2Api {
         passwordData: (out.PasswordData ?? '').trim(),
         ...(out.Timestamp === undefined ? {} : { timestamp: out.Timestamp }),
       };
+    },
+
+    async getConsoleOutput(instanceId, options = {}) {
+      const command = new GetConsoleOutputCommand({ InstanceId: instanceId, Latest: true });
+      const out = await client.send(command, sendOptions(options.signal));
+      const output = Buffer.from(out.Output ?? '', 'base64').toString('utf8');
+      return { instanceId: out.InstanceId ?? instanceId, output };
     },
   };
 }

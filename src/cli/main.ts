@@ -6,7 +6,11 @@ import { ConfigError, describeError } from '../errors.js';
 import { parseArgs, UsageError, USAGE } from './args.js';
 import { runWithConfig } from './run-with-config.js';
 
-/** Exit codes: 0 success, 1 failure at run time, 2 usage or configuration error (systemd: RestartPreventExitStatus=2). */
+/**
+ * Exit codes: 0 success or clean stop (daemon), 1 failure at run time (`--once`), 2 usage or configuration error,
+ * including a /healthz listener that cannot bind (systemd: RestartPreventExitStatus=2). A forced stop exits 130/143
+ * (second signal) or 1 (shutdown over 8 s); see daemon/shutdown.ts.
+ */
 async function main(argv: readonly string[]): Promise<number> {
   let args;
   try {
@@ -33,7 +37,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`guacamole-ec2-discovery: ${err.message}\n`);
     return 2;
   }
-  return runWithConfig(parsed, { dryRun: args.dryRun, version: version() });
+  if (args.allowMassDelete) parsed = { ...parsed, config: { ...parsed.config, allowMassDelete: true } };
+  return runWithConfig(parsed, { once: args.once, dryRun: args.dryRun, version: version() });
 }
 
 function version(): string {

@@ -1,53 +1,80 @@
 import { createEc2Client, sdkEc2Api, type Ec2Api } from '../aws/ec2-client.js';
 import type { Config, Secrets } from '../config/config.js';
-import { runOnce } from '../daemon/run-once.js';
+import { runDaemon } from '../daemon/daemon.js';
+import { createRuntime, type Runtime } from '../daemon/runtime.js';
+import { handleShutdownSignals } from '../daemon/shutdown.js';
 import { describeError } from '../errors.js';
-import { openDatabase } from '../guacamole/database.js';
-import { migrateToLatest } from '../guacamole/migrate.js';
-import { checkSchema } from '../guacamole/schema-check.js';
-import { readKeyFiles } from '../keys/key-files.js';
-import { createLogger } from '../logger.js';
+import { createKeySource } from '../keys/key-source.js';
+import { createLogger, type Logger } from '../logger.js';
 
-/** The composition root: wires configuration to AWS, the key folder and the database, runs once, cleans up. */
+/**
+ * The composition root: wires configuration to AWS, the key source and the database, then runs once (`--once`) or as a
+ * daemon, and releases everything. Returns the exit status.
+ */
 export async function runWithConfig(
   parsed: { config: Config; secrets: Secrets; warnings: readonly string[] },
-  options: { dryRun: boolean; version: string },
+  options: { once: boolean; dryRun: boolean; version: string },
 ): Promise<number> {
   const { config, secrets } = parsed;
   const logger = createLogger({ level: config.logLevel, ...(config.logFormat ? { format: config.logFormat } : {}) });
   for (const w of parsed.warnings) logger.warn(w);
   // Config holds no secret by construction; the secrets live apart in `secrets`.
-  logger.info('starting', { version: options.version, dryRun: options.dryRun, config });
+  logger.info('starting', { version: options.version, mode: options.once ? 'once' : 'daemon', dryRun: options.dryRun, config });
 
-  const database = openDatabase(config.database, secrets.databasePassword, (err) => logger.warn('database connection lost', { error: describeError(err) }));
-  const clients = new Map<string, Ec2Api>();
-  const ec2For = (region: string): Ec2Api => {
-    let api = clients.get(region);
-    if (api === undefined) {
-      const credentials = { accessKeyId: secrets.awsAccessKeyId, secretAccessKey: secrets.awsSecretKey };
-      api = sdkEc2Api(createEc2Client({ region, credentials, ...(config.ec2Endpoint ? { endpoint: config.ec2Endpoint } : {}) }));
-      clients.set(region, api);
-    }
-    return api;
-  };
+  const shutdown = handleShutdownSignals({ logger });
+  const ec2 = ec2Clients(config, secrets);
+  const runtime = createRuntime({
+    config,
+    secrets,
+    logger,
+    ec2For: ec2.apiFor,
+    readKeys: createKeySource(config, secrets, logger),
+  });
   try {
-    let schema = await checkSchema(database.db, database.dialect);
-    if (!options.dryRun) {
-      const applied = await migrateToLatest(database.db);
-      if (applied.length > 0) logger.info('bookkeeping tables created or updated', { migrations: applied });
-      schema = { ...schema, hasBookkeeping: true };
-    }
-    const report = await runOnce(
-      { config, database, schema, ec2For, readKeys: (names) => readKeyFiles(config.keysDir, names), logger },
-      { dryRun: options.dryRun },
-    );
-    if (report.plan !== undefined) process.stdout.write(`${report.plan}\n`);
-    return report.ok ? 0 : 1;
-  } catch (err) {
-    logger.error('run failed; nothing was changed', { error: describeError(err) });
-    return 1;
+    if (!options.once) return await runDaemon({ config, runtime, logger, signal: shutdown.signal });
+    return await runOnceAndExit(runtime, logger, { dryRun: options.dryRun, signal: shutdown.signal });
   } finally {
-    await database.db.destroy().catch(() => undefined);
+    await runtime.close();
+    ec2.close();
+    shutdown.dispose();
     await new Promise<void>((resolve) => logger.on('finish', resolve).end());
   }
+}
+
+/** `--once`: 0 when the run succeeded or another runner holds the lock (it does the work), 1 when it failed. */
+async function runOnceAndExit(runtime: Runtime, logger: Logger, options: { dryRun: boolean; signal: AbortSignal }): Promise<number> {
+  try {
+    const attempt = await runtime.run(options);
+    if (attempt.locked) {
+      logger.warn('another runner holds the lock; skipping this run');
+      return 0;
+    }
+    if (attempt.report.plan !== undefined) process.stdout.write(`${attempt.report.plan}\n`);
+    return attempt.report.ok ? 0 : 1;
+  } catch (err) {
+    const message = options.signal.aborted ? 'run stopped by the shutdown before writing; nothing was changed' : 'run failed; nothing was changed';
+    logger.error(message, { error: describeError(err) });
+    return 1;
+  }
+}
+
+/** One EC2 client per region, made on first use and closed at the end. */
+function ec2Clients(config: Config, secrets: Secrets): { apiFor: (region: string) => Ec2Api; close: () => void } {
+  const clients = new Map<string, { api: Ec2Api; destroy: () => void }>();
+  const credentials = { accessKeyId: secrets.awsAccessKeyId, secretAccessKey: secrets.awsSecretKey };
+  return {
+    apiFor: (region) => {
+      let entry = clients.get(region);
+      if (entry === undefined) {
+        const client = createEc2Client({ region, credentials, ...(config.ec2Endpoint ? { endpoint: config.ec2Endpoint } : {}) });
+        entry = { api: sdkEc2Api(client), destroy: () => client.destroy() };
+        clients.set(region, entry);
+      }
+      return entry.api;
+    },
+    close: () => {
+      for (const entry of clients.values()) entry.destroy();
+      clients.clear();
+    },
+  };
 }

@@ -1,5 +1,9 @@
 import cron from 'node-cron';
 import { ConfigError } from '../errors.js';
+import type { Policy } from '../plan/plan-safely.js';
+import { parseFilters, type InstanceFilter } from './filters.js';
+import { checkKsmConfig } from '../keys/keeper-vault.js';
+import { ADDRESS_KINDS, DEFAULT_ADDRESS_ORDER, type AddressKind } from '../mapping/overrides.js';
 import { DATABASE_PREFIXES, type DatabaseField } from './settings.js';
 import type { RawSettings } from './env.js';
 
@@ -41,6 +45,19 @@ export interface Config {
   readonly metricsAddress: string;
   /** /healthz stays healthy this many seconds after the last successful run, even if later runs fail. */
   readonly healthMaxAgeSeconds: number;
+  /** What a run may do: `sync` (default), `upsert-only` (never delete), `create-only` (never update or delete). */
+  readonly policy: Policy;
+  /** Deletion brake: a run deleting more than this share (percent) or count of managed connections deletes none. */
+  readonly maxDeletePercent: number;
+  readonly maxDeleteCount?: number;
+  /** Turns the deletion brake off (also `--allow-mass-delete` for one run). */
+  readonly allowMassDelete: boolean;
+  /** Which instance address becomes the connection's hostname, in order of preference. */
+  readonly addressOrder: readonly AddressKind[];
+  /** DescribeInstances filters (`AWS_DISCOVERY_FILTERS`): instances outside them are not managed. */
+  readonly filters?: readonly InstanceFilter[];
+  /** Pin SSH host keys read from the instances' console output (`host-key`). */
+  readonly pinHostKeys: boolean;
 }
 
 export interface Secrets {
@@ -60,6 +77,7 @@ export const DEFAULTS = {
   schedule: '* * * * *',
   metricsAddress: '127.0.0.1',
   healthMaxAgeSeconds: 600,
+  maxDeletePercent: 50,
 } as const;
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
@@ -88,11 +106,18 @@ export function parseConfig(raw: RawSettings, readProblems: readonly string[] = 
     database: p.database(),
     logLevel: p.oneOf('AWS_DISCOVERY_LOG_LEVEL', LOG_LEVELS) ?? 'info',
     logFormat: p.oneOf('AWS_DISCOVERY_LOG_FORMAT', ['json', 'text'] as const),
-    keeperVault: p.text('AWS_DISCOVERY_KSM_CONFIG') !== undefined,
+    keeperVault: p.ksmConfig() !== undefined,
     schedule: p.schedule(),
     metricsPort: p.integer('AWS_DISCOVERY_METRICS_PORT', 1, 65535),
     metricsAddress: p.text('AWS_DISCOVERY_METRICS_ADDRESS') ?? DEFAULTS.metricsAddress,
     healthMaxAgeSeconds: p.integer('AWS_DISCOVERY_HEALTH_MAX_AGE', 10, 7 * 24 * 3600) ?? DEFAULTS.healthMaxAgeSeconds,
+    policy: p.oneOf('AWS_DISCOVERY_POLICY', ['sync', 'upsert-only', 'create-only'] as const) ?? 'sync',
+    maxDeletePercent: p.integer('AWS_DISCOVERY_MAX_DELETE_PERCENT', 0, 100) ?? DEFAULTS.maxDeletePercent,
+    maxDeleteCount: p.integer('AWS_DISCOVERY_MAX_DELETE_COUNT', 0, 10_000_000),
+    allowMassDelete: p.boolean('AWS_DISCOVERY_ALLOW_MASS_DELETE', false),
+    addressOrder: p.list('AWS_DISCOVERY_ADDRESS', ADDRESS_KINDS) ?? DEFAULT_ADDRESS_ORDER,
+    filters: p.filters(),
+    pinHostKeys: p.boolean('AWS_DISCOVERY_PIN_HOST_KEYS', false),
   };
   if (problems.length > 0 || config.database === undefined) throw new ConfigError(problems);
   return {
@@ -197,6 +222,41 @@ class Parser {
     if (value === undefined || pattern.test(value)) return value;
     this.problems.push(`${name}: expected ${description}`);
     return undefined;
+  }
+
+  /** The KSM configuration, checked for shape; problems never quote it (it is a secret). */
+  ksmConfig(): string | undefined {
+    const name = 'AWS_DISCOVERY_KSM_CONFIG';
+    const value = this.text(name);
+    if (value === undefined) return undefined;
+    const problem = checkKsmConfig(value);
+    if (problem !== undefined) this.problems.push(`${name}: ${problem}`);
+    return value;
+  }
+
+  filters(): InstanceFilter[] | undefined {
+    const name = 'AWS_DISCOVERY_FILTERS';
+    const value = this.text(name);
+    if (value === undefined) return undefined;
+    const parsed = parseFilters(value);
+    if ('problem' in parsed) {
+      this.problems.push(`${name}: ${parsed.problem}`);
+      return undefined;
+    }
+    return parsed.filters;
+  }
+
+  /** A comma-separated list of distinct allowed words, in the given order. */
+  list<T extends string>(name: string, values: readonly T[]): T[] | undefined {
+    const value = this.text(name)?.toLowerCase();
+    if (value === undefined) return undefined;
+    const items = value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+    const bad = items.filter((v) => !(values as readonly string[]).includes(v));
+    if (bad.length > 0 || items.length === 0) {
+      this.problems.push(`${name}: expected a comma-separated list of ${values.join(', ')}${bad.length > 0 ? `; unknown: ${bad.join(', ')}` : ''}`);
+      return undefined;
+    }
+    return [...new Set(items)] as T[];
   }
 
   oneOf<T extends string>(name: string, values: readonly T[]): T | undefined {

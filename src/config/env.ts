@@ -1,26 +1,46 @@
 import { readFileSync } from 'node:fs';
+import { mergeSources, readPropertiesFile, unknownEnvironmentNames, type FileReader, type SettingSource } from './config-sources.js';
 import { ALL_SETTINGS, legacyNamesFor } from './settings.js';
+
+export type { FileReader, SettingSource } from './config-sources.js';
 
 /** Raw setting values by canonical name: strings as given, nothing parsed yet. */
 export type RawSettings = Readonly<Record<string, string | undefined>>;
 
 export interface RawRead {
   readonly settings: RawSettings;
-  /** Deprecation notes (legacy names in use). */
+  /** Deprecation notes (legacy names in use), unknown names (probable typos), overrides worth a look. */
   readonly warnings: readonly string[];
-  /** Problems found while reading (unreadable `_FILE`, a name given twice). */
+  /** Problems found while reading (unreadable `_FILE` or guacamole.properties, a name given twice, bad syntax). */
   readonly problems: readonly string[];
+  /** Where each setting that has a value came from; safe to log (names only). */
+  readonly sources: Readonly<Record<string, SettingSource>>;
+  /** The guacamole.properties file that was read, if any. */
+  readonly propertiesFile?: string;
 }
 
-export type FileReader = (path: string) => string;
-
-const readUtf8: FileReader = (path) => readFileSync(path, 'utf8');
+const readFromDisk: FileReader = (path) => readFileSync(path);
 
 /**
  * The only reader of the environment. Each setting may come as `NAME` or `NAME_FILE` (the file's content with one
- * trailing newline removed, for Docker secrets), or under a legacy name. Never logs values.
+ * trailing newline removed, for Docker secrets), under a legacy name, or from Guacamole's `guacamole.properties`
+ * (`$GUACAMOLE_HOME`, else `/etc/guacamole`) as `aws-discovery-…` or Guacamole's own `postgresql-…`/`mysql-…`
+ * properties. The environment wins over the file, per setting. Never logs values.
  */
-export function readEnvironment(env: NodeJS.ProcessEnv, readFile: FileReader = readUtf8): RawRead {
+export function readEnvironment(env: NodeJS.ProcessEnv, readFile: FileReader = readFromDisk): RawRead {
+  const fromEnvironment = readVariables(env, readFile);
+  const fromFile = readPropertiesFile(env, readFile);
+  const merged = mergeSources(fromEnvironment.settings, fromFile);
+  return {
+    settings: merged.settings,
+    warnings: [...fromEnvironment.warnings, ...unknownEnvironmentNames(env), ...fromFile.warnings, ...merged.warnings],
+    problems: [...fromEnvironment.problems, ...fromFile.problems],
+    sources: merged.sources,
+    ...(fromFile.path === undefined ? {} : { propertiesFile: fromFile.path }),
+  };
+}
+
+function readVariables(env: NodeJS.ProcessEnv, readFile: FileReader) {
   const settings: Record<string, string | undefined> = {};
   const warnings: string[] = [];
   const problems: string[] = [];
@@ -58,7 +78,8 @@ function readOne(name: string, env: NodeJS.ProcessEnv, readFile: FileReader, pro
   }
   if (file === undefined) return value;
   try {
-    return readFile(file).replace(/\r?\n$/, '');
+    const content = readFile(file);
+    return (typeof content === 'string' ? content : Buffer.from(content).toString('utf8')).replace(/\r?\n$/, '');
   } catch (err) {
     const code = (err as { code?: string }).code ?? 'error';
     problems.push(`${name}_FILE: cannot read ${file} (${code})`);

@@ -25,6 +25,13 @@ export const AWS_SETTINGS = [
   { name: 'AWS_DISCOVERY_METRICS_PORT' },
   { name: 'AWS_DISCOVERY_METRICS_ADDRESS' },
   { name: 'AWS_DISCOVERY_HEALTH_MAX_AGE' },
+  { name: 'AWS_DISCOVERY_POLICY' },
+  { name: 'AWS_DISCOVERY_MAX_DELETE_PERCENT' },
+  { name: 'AWS_DISCOVERY_MAX_DELETE_COUNT' },
+  { name: 'AWS_DISCOVERY_ALLOW_MASS_DELETE' },
+  { name: 'AWS_DISCOVERY_ADDRESS' },
+  { name: 'AWS_DISCOVERY_FILTERS' },
+  { name: 'AWS_DISCOVERY_PIN_HOST_KEYS' },
 ] as const satisfies readonly SettingDefinition[];
 
 const DB_FIELDS = ['HOSTNAME', 'PORT', 'DATABASE', 'USERNAME', 'PASSWORD'] as const;
@@ -52,4 +59,18 @@ export function legacyNamesFor(name: string): readonly string[] {
 
 export function isSecretSetting(name: string): boolean {
   return ALL_SETTINGS.some((s) => s.name === name && s.secret === true);
+}
+
+/**
+ * The `guacamole.properties` name of a setting: lower case, `_` → `-`. `AWS_DISCOVERY_REGIONS` is
+ * `aws-discovery-regions`; the database names come out as Guacamole's own JDBC properties (`postgresql-hostname`,
+ * `mysql-username`, …). Derived, so a setting added to the lists above gets its property name for free.
+ */
+export function propertyNameOf(name: string): string {
+  return name.toLowerCase().replaceAll('_', '-');
+}
+
+/** Setting name by property name, for every setting in ALL_SETTINGS. */
+export function settingsByPropertyName(): ReadonlyMap<string, string> {
+  return new Map(ALL_SETTINGS.map(({ name }) => [propertyNameOf(name), name]));
 }

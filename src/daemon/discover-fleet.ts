@@ -1,5 +1,5 @@
 import type { Ec2Api } from '../aws/ec2-client.js';
-import { discoverRegion } from '../aws/discover-region.js';
+import { discoverRegion, type DiscoverRegionOptions } from '../aws/discover-region.js';
 import type { DiscoveredInstance, ImageInfo, RegionDiscovery } from '../aws/instance.js';
 
 export interface Fleet {
@@ -14,7 +14,7 @@ export interface Fleet {
 export async function discoverFleet(
   regions: readonly string[],
   apiFor: (region: string) => Ec2Api,
-  options: { pageSize: number; signal?: AbortSignal },
+  options: DiscoverRegionOptions,
 ): Promise<Fleet> {
   const results = await Promise.all(regions.map((region) => discoverRegion(apiFor(region), region, options)));
   const images = new Map<string, ImageInfo>();

@@ -21,5 +21,11 @@ export function logChanges(logger: Logger, changes: ChangeSet, context: { dryRun
   }
   for (const g of changes.deleteGroups) logger.info(`${verb('deleted', 'would delete')} empty folder`, { folder: g.displayPath });
   for (const c of changes.conflicts) logger.warn(c.message, { instance: c.key });
-  for (const k of changes.kept) logger.warn(`connection kept unchanged: ${k.reason}`, { instance: k.key });
+  // One line per reason, not per connection: a held region or a brake can keep thousands.
+  const keptByReason = new Map<string, string[]>();
+  for (const k of changes.kept) keptByReason.set(k.reason, [...(keptByReason.get(k.reason) ?? []), k.key]);
+  for (const [reason, keys] of keptByReason) {
+    const fields = keys.length === 1 ? { instance: keys[0] } : { count: keys.length, instances: keys.slice(0, 10) };
+    logger.warn(`${keys.length === 1 ? 'connection' : `${keys.length} connections`} kept unchanged: ${reason}`, fields);
+  }
 }

@@ -1,25 +1,49 @@
 import type { Ec2Api } from '../aws/ec2-client.js';
+import type { DiscoveredInstance } from '../aws/instance.js';
 import type { Config } from '../config/config.js';
 import type { GuacamoleDatabase } from '../guacamole/database.js';
 import { applyChangeSet } from '../guacamole/apply-change-set.js';
 import { loadCurrentState } from '../guacamole/load-current-state.js';
 import type { SchemaFacts } from '../guacamole/schema-check.js';
 import type { Logger } from '../logger.js';
-import type { KeyLookup } from '../mapping/keys.js';
+import type { KeyLookup, KeySource } from '../mapping/keys.js';
+import { loadStoredHostKeys, loadStoredPasswords } from '../guacamole/load-stored-parameters.js';
+import { fetchPasswords } from '../windows/fetch-passwords.js';
+import { isWindows, needsWindowsPassword, planPasswordFetches } from '../windows/password-plan.js';
+import { planHostKeyReads, type HostKeyOutcome } from '../hostkeys/host-key-plan.js';
+import { readHostKeys } from '../hostkeys/read-host-keys.js';
+import { connectionProtocol } from '../mapping/overrides.js';
+import { ignored } from '../mapping/tags.js';
 import { KEPT_STATES, toDesiredConnections } from '../mapping/to-desired-connections.js';
 import { isEmptyChangeSet, type ChangeSet } from '../plan/change-set.js';
 import { formatPlan } from '../plan/format-plan.js';
-import { planChanges } from '../plan/plan-changes.js';
+import { planSafely } from '../plan/plan-safely.js';
 import { discoverFleet } from './discover-fleet.js';
 import { logChanges } from './log-changes.js';
+import { describeError } from '../errors.js';
+import { collectProblems, type Problem } from '../status/problems.js';
+import { recordRun } from '../status/record-run.js';
+
+/** A fleet launching thousands of Windows instances at once is served over several runs, not in one burst. */
+const PASSWORD_FETCHES_PER_REGION = 500;
+const CONSOLE_READS_PER_REGION = 100;
+/** An instance whose console showed no host keys is not read again for this long (the daemon remembers). */
+const CONSOLE_RETRY_MS = 15 * 60 * 1000;
+
+/** What the daemon remembers between runs (in memory only; `--once` starts empty). */
+export class RunMemory {
+  /** Instance key → time before which its console is not read again. */
+  readonly consoleRetryAt = new Map<string, number>();
+}
 
 export interface RunDependencies {
   readonly config: Config;
   readonly database: GuacamoleDatabase;
   readonly schema: SchemaFacts;
   readonly ec2For: (region: string) => Ec2Api;
-  readonly readKeys: (keyNames: readonly string[]) => Promise<ReadonlyMap<string, KeyLookup>>;
+  readonly readKeys: KeySource;
   readonly logger: Logger;
+  readonly memory?: RunMemory;
 }
 
 export interface RunReport {
@@ -31,7 +55,19 @@ export interface RunReport {
   readonly skipped: number;
   readonly conflicts: number;
   readonly failedRegions: readonly string[];
+  /** Why deletions were held back this run (deletion brake), if they were. */
+  readonly deletionBrake?: string;
   readonly instances: number;
+  /** Instances listed per region; regions whose listing failed are absent. */
+  readonly instancesByRegion: Readonly<Record<string, number>>;
+  /** GetPasswordData calls made this run. */
+  readonly passwordFetches: number;
+  /** GetConsoleOutput calls made this run (host key pinning). */
+  readonly consoleReads: number;
+  /** Instances left out by `kcm:ignore`. */
+  readonly ignored: number;
+  /** Skipped instances by category (`no_address`, `too_long`, `charset`). */
+  readonly skippedByReason: Readonly<Record<string, number>>;
   readonly durationMs: number;
   /** Peak resident memory of the process so far (MB). */
   readonly peakRssMb: number;
@@ -44,37 +80,99 @@ export interface RunReport {
  * One reconciliation: list EC2, compute the desired connections, read Guacamole's state, plan, and write the plan
  * in one transaction (or, in a dry run, only describe it). Used by `--once`, the schedule and the tests.
  */
-export async function runOnce(deps: RunDependencies, options: { dryRun: boolean; signal?: AbortSignal }): Promise<RunReport> {
+export async function runOnce(deps: RunDependencies, options: RunOptions): Promise<RunReport> {
+  const startedAt = new Date();
+  if (options.dryRun) return reconcile(deps, options, { problems: undefined });
+  const found: { problems: Problem[] | undefined } = { problems: undefined };
+  try {
+    const report = await reconcile(deps, options, found);
+    const result = report.ok ? 'success' : 'partial';
+    const { plan: _plan, ...summary } = report;
+    await record(deps, { ownerId: deps.config.ownerId, startedAt, durationMs: report.durationMs, result, summary, ...(found.problems ? { problems: found.problems } : {}) });
+    return report;
+  } catch (err) {
+    // The run's transaction rolled back; say so in the status (when the database still answers).
+    const summary = { error: describeError(err) };
+    await record(deps, { ownerId: deps.config.ownerId, startedAt, durationMs: Date.now() - startedAt.getTime(), result: 'failure', summary, ...(found.problems ? { problems: found.problems } : {}) });
+    throw err;
+  }
+}
+
+export interface RunOptions {
+  readonly dryRun: boolean;
+  readonly signal?: AbortSignal;
+  /** `--allow-mass-delete`: the deletion brake is off for this run. */
+  readonly allowMassDelete?: boolean;
+}
+
+/** The run status is a convenience: failing to write it never fails the run. */
+async function record(deps: RunDependencies, run: Parameters<typeof recordRun>[1]): Promise<void> {
+  try {
+    await recordRun(deps.database.db, run);
+  } catch (err) {
+    deps.logger.warn('could not record the run for `status`', { error: describeError(err) });
+  }
+}
+
+async function reconcile(deps: RunDependencies, options: RunOptions, found: { problems: Problem[] | undefined }): Promise<RunReport> {
   const started = Date.now();
   const { config, logger, database } = deps;
-  const fleet = await discoverFleet(config.regions, deps.ec2For, { pageSize: config.pageSize, ...(options.signal ? { signal: options.signal } : {}) });
+  const fleet = await discoverFleet(config.regions, deps.ec2For, {
+    pageSize: config.pageSize,
+    ...(config.filters === undefined ? {} : { filters: config.filters.map((f) => ({ Name: f.Name, Values: [...f.Values] })) }),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  options.signal?.throwIfAborted(); // shutdown: stop before writing (an aborted listing is not a failed region)
   for (const f of fleet.failed) logger.error('region listing failed; its connections are left unchanged', { region: f.region, error: f.error, code: f.code });
 
-  const linuxKeyNames = fleet.instances
-    .filter((i) => KEPT_STATES.has(i.state) && i.platform?.toLowerCase() !== 'windows' && i.keyName !== undefined)
-    .map((i) => i.keyName as string);
-  const keys = await deps.readKeys([...new Set(linuxKeyNames)]);
+  const kept = fleet.instances.filter((i) => KEPT_STATES.has(i.state));
+  const keys = await deps.readKeys([...new Set(kept.flatMap((i) => (i.keyName === undefined ? [] : [i.keyName])))]);
+  logKeyNotes(logger, keys);
+
+  // Windows passwords: only those Guacamole lacks (or holds in a stale form) cost a GetPasswordData call.
+  const windows = kept.filter(needsWindowsPassword);
+  const stored = windows.length === 0 ? new Map() : await loadStoredPasswords(database.db, { ownerId: config.ownerId, ...deps.schema });
+  const passwordPlan = planPasswordFetches(windows, keys, stored, PASSWORD_FETCHES_PER_REGION);
+  const fetched = await fetchPasswords(passwordPlan.fetches, deps.ec2For, { concurrency: 8, ...(options.signal ? { signal: options.signal } : {}) });
+  const passwords = new Map([...passwordPlan.outcomes, ...fetched]);
+  const hostKeys = config.pinHostKeys ? await pinHostKeys(deps, kept, options.signal) : { outcomes: new Map<string, HostKeyOutcome>(), reads: 0 };
+
   const mapping = toDesiredConnections(
-    { instances: fleet.instances, images: fleet.images, keys },
+    { instances: fleet.instances, images: fleet.images, keys, passwords, hostKeys: hostKeys.outcomes },
     {
       basePath: config.basePath,
       recordByDefault: config.recordByDefault,
       charset: database.dialect === 'mysql' ? 'utf8mb3' : 'utf8mb4',
       parameterValueLimit: deps.schema.parameterValueLimit,
+      addressOrder: config.addressOrder,
     },
   );
   for (const w of mapping.warnings) logger.warn(w.message, { instance: w.key });
   for (const s of mapping.skipped) logger.warn(`instance skipped: ${s.reason}`, { instance: s.key });
 
   const failedScopes = new Set(fleet.failed.map((f) => f.region));
+  const listedScopes = new Set(fleet.regions.filter((r) => r.ok).map((r) => r.region));
+  let brake: string | undefined;
+  found.problems = collectProblems({ failedRegions: fleet.failed, skipped: mapping.skipped, warnings: mapping.warnings });
   const plan = async (db: typeof database.db): Promise<ChangeSet> => {
     const current = await loadCurrentState(db, {
       dialect: database.dialect,
       ownerId: config.ownerId,
       adminGroup: config.adminGroup,
       hasBookkeeping: deps.schema.hasBookkeeping,
+      hasSecretDigest: deps.schema.hasSecretDigest,
     });
-    const changes = planChanges({ desired: mapping.connections, skipped: mapping.skipped, failedScopes, current });
+    const safe = planSafely(
+      { desired: mapping.connections, skipped: mapping.skipped, failedScopes, listedScopes, current },
+      {
+        policy: config.policy,
+        maxDeletePercent: config.maxDeletePercent,
+        ...(config.maxDeleteCount === undefined ? {} : { maxDeleteCount: config.maxDeleteCount }),
+        allowMassDelete: config.allowMassDelete || options.allowMassDelete === true,
+      },
+    );
+    const changes = safe.changes;
+    brake = safe.brake;
     if (!options.dryRun && !isEmptyChangeSet(changes)) {
       await applyChangeSet(db, changes, {
         dialect: database.dialect,
@@ -87,11 +185,15 @@ export async function runOnce(deps: RunDependencies, options: { dryRun: boolean;
     return changes;
   };
   // A dry run only reads; a real run reads, plans and writes in one transaction (all or nothing).
+  options.signal?.throwIfAborted(); // last point to stop: once the transaction has begun, it runs to its end
   const changes = options.dryRun ? await plan(database.db) : await database.db.transaction().execute(plan);
 
+  found.problems = collectProblems({ failedRegions: fleet.failed, skipped: mapping.skipped, warnings: mapping.warnings, changes });
   logChanges(logger, changes, { dryRun: options.dryRun, adminGroup: config.adminGroup });
+  if (brake !== undefined) logger.error(brake);
   const report: RunReport = {
-    ok: fleet.failed.length === 0,
+    // A held deletion needs the operator's decision: the run reports failure until it is made.
+    ok: fleet.failed.length === 0 && brake === undefined,
     created: changes.createConnections.length,
     updated: changes.updateConnections.length,
     deleted: changes.deleteConnections.length,
@@ -99,7 +201,13 @@ export async function runOnce(deps: RunDependencies, options: { dryRun: boolean;
     skipped: mapping.skipped.length,
     conflicts: changes.conflicts.length,
     failedRegions: fleet.failed.map((f) => f.region),
+    ...(brake === undefined ? {} : { deletionBrake: brake }),
     instances: fleet.instances.length,
+    instancesByRegion: Object.fromEntries(fleet.regions.flatMap((r) => (r.ok ? [[r.region, r.instances.length]] : []))),
+    passwordFetches: passwordPlan.fetches.length,
+    consoleReads: hostKeys.reads,
+    ignored: mapping.ignored,
+    skippedByReason: countBy(mapping.skipped.map((s) => s.code ?? 'other')),
     durationMs: Date.now() - started,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     dryRun: options.dryRun,
@@ -108,4 +216,34 @@ export async function runOnce(deps: RunDependencies, options: { dryRun: boolean;
   const { plan: _plan, ...summary } = report;
   logger.info(options.dryRun ? 'dry run finished; nothing was written' : 'run finished', summary);
   return report;
+}
+
+/** Per key, once per run: warnings that do not stop its use (file permissions) and passphrase notes. */
+function logKeyNotes(logger: Logger, keys: ReadonlyMap<string, KeyLookup>): void {
+  for (const [name, lookup] of keys) {
+    if (lookup.status !== 'found') continue;
+    for (const warning of lookup.warnings ?? []) logger.warn(warning, { keyPair: name });
+    if (lookup.key.encrypted) logger.info('key has a passphrase: Guacamole asks for it at connect time (SSH); it cannot decrypt Windows passwords', { keyPair: name });
+  }
+}
+
+function countBy(items: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[item] = (counts[item] ?? 0) + 1;
+  return counts;
+}
+
+/** Host keys for SSH instances: stored ones stay; running instances without one have their console read. */
+async function pinHostKeys(deps: RunDependencies, kept: readonly DiscoveredInstance[], signal: AbortSignal | undefined) {
+  const ssh = kept.filter((i) => !ignored(i.tags) && connectionProtocol(i, isWindows(i) ? 'windows' : 'linux') === 'ssh');
+  const stored = await loadStoredHostKeys(deps.database.db, { ownerId: deps.config.ownerId, ...deps.schema });
+  const retryAt = deps.memory?.consoleRetryAt ?? new Map<string, number>();
+  const now = Date.now();
+  const plan = planHostKeyReads(ssh, stored, retryAt, { now, limitPerRegion: CONSOLE_READS_PER_REGION });
+  const read = await readHostKeys(plan.reads, deps.ec2For, { concurrency: 8, ...(signal ? { signal } : {}) });
+  for (const [key, outcome] of read) {
+    if (outcome.status === 'unpinned') retryAt.set(key, now + CONSOLE_RETRY_MS);
+    else retryAt.delete(key);
+  }
+  return { outcomes: new Map([...plan.outcomes, ...read]), reads: plan.reads.length };
 }

@@ -7,7 +7,7 @@ import { chunks } from './chunks.js';
 import { enumValue } from './enum-value.js';
 import { grantRead } from './grant-read.js';
 import { insertReturningId } from './insert-returning-id.js';
-import { forgetOwnership, forgetStale, recordOwnership } from './ownership-records.js';
+import { forgetOwnership, forgetStale, recordOwnership, updateSecretDigests } from './ownership-records.js';
 import type { Database } from './tables.js';
 
 export interface ApplyContext {
@@ -44,11 +44,18 @@ export async function applyChangeSet(db: Kysely<Database>, changes: ChangeSet, c
 
   const parentOf = (ref: GroupRef) => groupId(ref) as number;
   await updateConnections(db, changes.updateConnections, parentOf);
+  await updateSecretDigests(db, changes.updateConnections.flatMap((u) => (u.secretDigest === undefined ? [] : [{ id: u.id, digest: u.secretDigest }])));
   const created = await createConnections(db, ctx.dialect, changes.createConnections, parentOf);
   await recordOwnership(
     db,
     ctx.ownerId,
-    changes.createConnections.map((c) => ({ objectType: 'connection', guacamoleId: created.get(c.key) as number, instanceKey: c.key, scope: c.scope })),
+    changes.createConnections.map((c) => ({
+      objectType: 'connection',
+      guacamoleId: created.get(c.key) as number,
+      instanceKey: c.key,
+      scope: c.scope,
+      ...(c.secretDigest === undefined ? {} : { secretDigest: c.secretDigest }),
+    })),
   );
 
   const groupsGone = changes.deleteGroups.map((g) => g.id);

@@ -10,6 +10,7 @@ export interface LoadOptions {
   readonly adminGroup: string;
   /** False before the bookkeeping table exists (dry run on a new database): nothing is owned yet. */
   readonly hasBookkeeping: boolean;
+  readonly hasSecretDigest: boolean;
 }
 
 /**
@@ -18,7 +19,12 @@ export interface LoadOptions {
  */
 export async function loadCurrentState(db: Kysely<Database>, options: LoadOptions): Promise<CurrentState> {
   const records = options.hasBookkeeping
-    ? await db.selectFrom(OWNED_OBJECT_TABLE).select(['object_type', 'guacamole_id', 'instance_key', 'scope']).where('owner_id', '=', options.ownerId).execute()
+    ? await db
+        .selectFrom(OWNED_OBJECT_TABLE)
+        .select(['object_type', 'guacamole_id', 'instance_key', 'scope'])
+        .$if(options.hasSecretDigest, (q) => q.select('secret_digest'))
+        .where('owner_id', '=', options.ownerId)
+        .execute()
     : [];
   const ownedGroups = new Set(records.filter((r) => r.object_type === 'connection_group').map((r) => r.guacamole_id));
   const ownedConnections = new Map(records.filter((r) => r.object_type === 'connection').map((r) => [r.guacamole_id, r]));
@@ -34,7 +40,7 @@ export async function loadCurrentState(db: Kysely<Database>, options: LoadOption
     const base = { id, parentId: toId(row.parent_id), name: row.connection_name, protocol: row.protocol };
     return record === undefined || record.instance_key === null
       ? base
-      : { ...base, owner: { key: record.instance_key, scope: record.scope ?? '' }, parameters: parameters.get(id) ?? {} };
+      : { ...base, owner: ownerOf(record), parameters: parameters.get(id) ?? {} };
   });
   const groupIds = new Set(groupRows.map((g) => Number(g.connection_group_id)));
   const connectionIds = new Set(connections.map((c) => c.id));
@@ -56,6 +62,11 @@ export async function loadCurrentState(db: Kysely<Database>, options: LoadOption
     readableGroups: admin?.readableGroups ?? new Set(),
     staleRecords,
   };
+}
+
+function ownerOf(record: { instance_key: string | null; scope: string | null; secret_digest?: string | null }) {
+  const owner = { key: record.instance_key ?? '', scope: record.scope ?? '' };
+  return record.secret_digest === undefined || record.secret_digest === null ? owner : { ...owner, secretDigest: record.secret_digest };
 }
 
 function toId(value: number | string | null): number | null {

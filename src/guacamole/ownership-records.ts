@@ -8,14 +8,22 @@ export interface NewRecord {
   readonly guacamoleId: number;
   readonly instanceKey?: string;
   readonly scope?: string;
+  readonly secretDigest?: string;
 }
 
 export async function recordOwnership(db: Kysely<Database>, ownerId: string, records: readonly NewRecord[]): Promise<void> {
   for (const chunk of chunks(records)) {
     await db
       .insertInto(OWNED_OBJECT_TABLE)
-      .values(chunk.map((r) => ({ owner_id: ownerId, object_type: r.objectType, guacamole_id: r.guacamoleId, instance_key: r.instanceKey ?? null, scope: r.scope ?? null })))
+      .values(chunk.map((r) => ({ owner_id: ownerId, object_type: r.objectType, guacamole_id: r.guacamoleId, instance_key: r.instanceKey ?? null, scope: r.scope ?? null, secret_digest: r.secretDigest ?? null })))
       .execute();
+  }
+}
+
+/** New digests after passwords were fetched again: few per run (only where a password was missing or stale). */
+export async function updateSecretDigests(db: Kysely<Database>, digests: readonly { readonly id: number; readonly digest: string }[]): Promise<void> {
+  for (const { id, digest } of digests) {
+    await db.updateTable(OWNED_OBJECT_TABLE).set({ secret_digest: digest }).where('object_type', '=', 'connection').where('guacamole_id', '=', id).execute();
   }
 }
 

@@ -19,6 +19,8 @@ export interface SchemaFacts {
   readonly parameterValueLimit: number;
   /** Whether our bookkeeping table exists yet (a dry run against a new database has none). */
   readonly hasBookkeeping: boolean;
+  /** Whether the bookkeeping has the password digest column yet (added by the second migration). */
+  readonly hasSecretDigest: boolean;
 }
 
 interface ColumnRow {
@@ -43,5 +45,6 @@ export async function checkSchema(db: Kysely<any>, dialect: Dialect): Promise<Sc
   return {
     parameterValueLimit: Number(limit ?? 4096) || 4096,
     hasBookkeeping: rows.some((r) => r.table_name === OWNED_OBJECT_TABLE),
+    hasSecretDigest: rows.some((r) => r.table_name === OWNED_OBJECT_TABLE && r.column_name === 'secret_digest'),
   };
 }

@@ -62,10 +62,33 @@ export interface OwnedObjectTable {
   instance_key: string | null;
   /** The listing (region) a connection comes from; null for groups. */
   scope: string | null;
+  /** Digest of a decrypted password and its key (see migrations/); null when the daemon set none. */
+  secret_digest: string | null;
   created_at: Generated<Date>;
 }
 
 export const OWNED_OBJECT_TABLE = 'ec2_discovery_owned_object';
+
+/** One row per run (see migrations/): what `status` shows. */
+export interface RunTable {
+  run_id: string;
+  owner_id: string;
+  started_at: Date;
+  duration_ms: number;
+  /** `success`, `partial` (some regions failed or deletions held) or `failure`. */
+  result: string;
+  /** JSON: counts, failed regions, the brake, the error. */
+  summary: string;
+}
+
+/** Instances (or regions) with a problem as of the owner's last run. */
+export interface ProblemTable {
+  owner_id: string;
+  /** `<region>/<instance id>`, or a region. */
+  subject: string;
+  kind: string;
+  message: string;
+}
 
 export interface Database {
   guacamole_connection_group: GuacamoleConnectionGroupTable;
@@ -77,4 +100,6 @@ export interface Database {
   guacamole_connection_permission: GuacamoleConnectionPermissionTable;
   guacamole_connection_group_permission: GuacamoleConnectionGroupPermissionTable;
   [OWNED_OBJECT_TABLE]: OwnedObjectTable;
+  ec2_discovery_run: RunTable;
+  ec2_discovery_problem: ProblemTable;
 }

@@ -12,6 +12,13 @@ export interface DesiredConnection {
   readonly protocol: string;
   /** Parameter name → value; values may be secrets and are never logged. */
   readonly parameters: Readonly<Record<string, string>>;
+  /**
+   * Parameters this run could not obtain (a password not generated yet, a vault that did not answer): the value
+   * Guacamole holds, if any, is kept rather than removed.
+   */
+  readonly preserve?: readonly string[];
+  /** Digest of the decrypted password and its key, kept in the bookkeeping (see migrations/). */
+  readonly secretDigest?: string;
 }
 
 /** An instance left out of this run. Its connection, if one exists, is kept unchanged. */
@@ -19,8 +26,13 @@ export interface SkippedInstance {
   readonly key: string;
   readonly scope: string;
   readonly instanceId: string;
+  /** A short, stable category (for metrics); the reason says it in words. */
+  readonly code?: SkipCode;
   readonly reason: string;
 }
+
+/** No usable address yet; a parameter longer than the column; a character the database cannot store. */
+export type SkipCode = 'no_address' | 'too_long' | 'charset';
 
 /** A problem that does not stop the connection from being written (e.g. no key: the user will be prompted). */
 export interface InstanceWarning {

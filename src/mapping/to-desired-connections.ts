@@ -3,14 +3,19 @@ import {
   instanceKey,
   type DesiredConnection,
   type InstanceWarning,
+  type SkipCode,
   type SkippedInstance,
 } from './desired-connection.js';
 import { parseFolderPath } from './folder-path.js';
 import type { KeyLookup } from './keys.js';
 import { cleanName, length, type CharacterSet } from './names.js';
+import { DEFAULT_ADDRESS_ORDER, resolveEndpoint, type AddressKind } from './overrides.js';
 import { connectionParameters, type Platform } from './parameters.js';
-import { recordingWanted, TAGS } from './tags.js';
+import { ignored, recordingWanted, TAGS } from './tags.js';
 import { guessUsername } from './usernames.js';
+import { hostKeyParameter } from '../aws/console-host-keys.js';
+import type { HostKeyOutcome } from '../hostkeys/host-key-plan.js';
+import { isWindows, type PasswordOutcome } from '../windows/password-plan.js';
 
 export interface MappingOptions {
   readonly basePath: readonly string[];
@@ -19,6 +24,8 @@ export interface MappingOptions {
   readonly charset: CharacterSet;
   /** The database's `parameter_value` length (4096 up to Guacamole 1.6.0). */
   readonly parameterValueLimit: number;
+  /** Which address becomes the hostname, in order of preference; default private IP, then public IP. */
+  readonly addressOrder?: readonly AddressKind[];
 }
 
 export interface MappingInput {
@@ -27,12 +34,18 @@ export interface MappingInput {
   readonly images: ReadonlyMap<string, ImageInfo>;
   /** Key lookups by key pair name. */
   readonly keys: ReadonlyMap<string, KeyLookup>;
+  /** Windows passwords by instance key (see windows/password-plan.ts); absent: keep what the connection has. */
+  readonly passwords?: ReadonlyMap<string, PasswordOutcome>;
+  /** SSH host keys by instance key, when pinning is on (see hostkeys/). */
+  readonly hostKeys?: ReadonlyMap<string, HostKeyOutcome>;
 }
 
 export interface MappingResult {
   readonly connections: readonly DesiredConnection[];
   readonly skipped: readonly SkippedInstance[];
   readonly warnings: readonly InstanceWarning[];
+  /** Instances left out by `kcm:ignore=true` (their managed connections are removed like terminated ones'). */
+  readonly ignored: number;
 }
 
 /** Instances in these states keep their connection; `shutting-down` and `terminated` ones lose it. */
@@ -43,18 +56,23 @@ export function toDesiredConnections(input: MappingInput, options: MappingOption
   const connections: DesiredConnection[] = [];
   const skipped: SkippedInstance[] = [];
   const warnings: InstanceWarning[] = [];
+  let ignoredCount = 0;
   for (const instance of input.instances) {
     if (!KEPT_STATES.has(instance.state)) continue;
+    if (ignored(instance.tags)) {
+      ignoredCount++;
+      continue;
+    }
     const key = instanceKey(instance.region, instance.instanceId);
     const result = toDesiredConnection(instance, input, options);
     for (const message of result.warnings) warnings.push({ key, instanceId: instance.instanceId, message });
-    if (typeof result.connection === 'string') {
-      skipped.push({ key, scope: instance.region, instanceId: instance.instanceId, reason: result.connection });
+    if ('skip' in result.connection) {
+      skipped.push({ key, scope: instance.region, instanceId: instance.instanceId, code: result.connection.skip, reason: result.connection.reason });
     } else {
       connections.push(result.connection);
     }
   }
-  return { connections, skipped, warnings };
+  return { connections, skipped, warnings, ignored: ignoredCount };
 }
 
 /** One instance: a connection, or the reason it cannot have one this run; plus warnings. */
@@ -62,20 +80,26 @@ function toDesiredConnection(
   instance: DiscoveredInstance,
   input: MappingInput,
   options: MappingOptions,
-): { connection: DesiredConnection | string; warnings: string[] } {
+): { connection: DesiredConnection | Skip; warnings: string[] } {
   const warnings: string[] = [];
-  const hostname = instance.privateIp ?? instance.publicIp;
-  if (hostname === undefined) return { connection: 'no IP address yet (will be added once it has one)', warnings };
+  const platform: Platform = isWindows(instance) ? 'windows' : 'linux';
+  const addressOrder = options.addressOrder ?? DEFAULT_ADDRESS_ORDER;
+  const { protocol, port, hostname } = resolveEndpoint(instance, platform, addressOrder, warnings);
+  if (hostname === undefined) return { connection: skip('no_address', `no address yet (${addressOrder.join(', ')}); added once it has one`), warnings };
 
-  const platform: Platform = instance.platform?.toLowerCase() === 'windows' ? 'windows' : 'linux';
+  const key = instanceKey(instance.region, instance.instanceId);
   const tags = instance.tags;
   const username = cleanName(tags[TAGS.username] ?? '', options.charset, Number.MAX_SAFE_INTEGER);
-  const privateKey = platform === 'linux' ? findKey(instance, input.keys, warnings) : undefined;
+  const secret: SecretValue =
+    protocol === 'ssh' ? findKey(instance, input.keys, warnings) : protocol === 'rdp' && platform === 'windows' ? findPassword(input.passwords?.get(key), warnings) : {};
   const parameters = connectionParameters({
-    platform,
+    protocol,
     hostname,
+    port,
     username: username !== '' ? username : platform === 'windows' ? 'Administrator' : guessUsername(input.images.get(instance.imageId ?? '')),
-    privateKey,
+    privateKey: protocol === 'ssh' ? secret.value : undefined,
+    password: protocol === 'rdp' ? secret.value : undefined,
+    hostKey: protocol === 'ssh' ? pinnedHostKey(input.hostKeys?.get(key), hostname, warnings) : undefined,
     record: recordingWanted(tags[TAGS.record], options.recordByDefault),
   });
 
@@ -83,36 +107,82 @@ function toDesiredConnection(
   if (tooLong !== undefined) {
     const [name, value] = tooLong;
     const hint = name === 'private-key' ? ' (use a smaller key, e.g. RSA-4096 or ED25519)' : '';
-    return { connection: `${name} is ${length(value)} characters; the database allows ${options.parameterValueLimit}${hint}`, warnings };
+    return { connection: skip('too_long', `${name} is ${length(value)} characters; the database allows ${options.parameterValueLimit}${hint}`), warnings };
   }
   if (options.charset === 'utf8mb3') {
     const wide = Object.entries(parameters).find(([, value]) => /[\u{10000}-\u{10FFFF}]/u.test(value));
-    if (wide !== undefined) return { connection: `${wide[0]} has a character MySQL's utf8 tables cannot store`, warnings };
+    if (wide !== undefined) return { connection: skip('charset', `${wide[0]} has a character MySQL's utf8 tables cannot store`), warnings };
   }
 
   const name = cleanName(tags[TAGS.name] ?? '', options.charset) || instance.instanceId;
   return {
     connection: {
-      key: instanceKey(instance.region, instance.instanceId),
+      key,
       scope: instance.region,
       instanceId: instance.instanceId,
       name,
       folder: [...options.basePath, ...parseFolderPath(tags[TAGS.organize] ?? '', options.charset)],
-      protocol: platform === 'windows' ? 'rdp' : 'ssh',
+      protocol,
       parameters,
+      ...(secret.preserve === undefined ? {} : { preserve: [secret.preserve] }),
+      ...(secret.digest === undefined ? {} : { secretDigest: secret.digest }),
     },
     warnings,
   };
 }
 
-function findKey(instance: DiscoveredInstance, keys: ReadonlyMap<string, KeyLookup>, warnings: string[]): string | undefined {
-  if (instance.keyName === undefined) {
-    warnings.push('launched without a key pair: the user will be asked for credentials');
+interface Skip {
+  readonly skip: SkipCode;
+  readonly reason: string;
+}
+
+function skip(code: SkipCode, reason: string): Skip {
+  return { skip: code, reason };
+}
+
+/** A secret parameter's value this run, or the parameter to keep as it is because the value is unknown. */
+interface SecretValue {
+  readonly value?: string;
+  readonly preserve?: string;
+  readonly digest?: string;
+}
+
+/** The `host-key` line for the connection's hostname (guacd matches the name literally). */
+function pinnedHostKey(outcome: HostKeyOutcome | undefined, hostname: string, warnings: string[]): string | undefined {
+  if (outcome === undefined) return undefined;
+  if (outcome.status === 'unpinned') {
+    warnings.push(outcome.reason);
     return undefined;
   }
+  try {
+    return hostKeyParameter(outcome.key, hostname);
+  } catch {
+    warnings.push(`SSH host key not pinned: the hostname "${hostname}" cannot be written in known_hosts form`);
+    return undefined;
+  }
+}
+
+function findPassword(outcome: PasswordOutcome | undefined, warnings: string[]): SecretValue {
+  if (outcome === undefined) return { preserve: 'password' };
+  if (outcome.status === 'obtained') return { value: outcome.password, digest: outcome.digest };
+  warnings.push(`no Administrator password: ${outcome.reason}; the user will be asked for credentials`);
+  return { preserve: 'password' };
+}
+
+function findKey(instance: DiscoveredInstance, keys: ReadonlyMap<string, KeyLookup>, warnings: string[]): SecretValue {
+  if (instance.keyName === undefined) {
+    warnings.push('launched without a key pair: the user will be asked for credentials');
+    return {};
+  }
   const lookup = keys.get(instance.keyName);
-  if (lookup?.status === 'found') return lookup.key.text;
+  if (lookup?.status === 'found') {
+    return { value: lookup.key.text };
+  }
+  if (lookup?.status === 'unavailable') {
+    warnings.push(`key pair "${instance.keyName}": ${lookup.reason}; the connection keeps the key it has`);
+    return { preserve: 'private-key' };
+  }
   const reason = lookup === undefined ? 'was not looked up' : lookup.reason;
   warnings.push(`key pair "${instance.keyName}": ${reason}; the user will be asked for credentials`);
-  return undefined;
+  return {};
 }

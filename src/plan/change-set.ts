@@ -19,6 +19,7 @@ export interface ConnectionCreate {
   readonly parent: GroupRef;
   readonly protocol: string;
   readonly parameters: Readonly<Record<string, string>>;
+  readonly secretDigest?: string;
   readonly displayPath: string;
 }
 
@@ -33,6 +34,8 @@ export interface ConnectionUpdate {
   readonly changed: readonly string[];
   readonly setParameters: Readonly<Record<string, string>>;
   readonly removeParameters: readonly string[];
+  /** A new digest for the bookkeeping row (the password was fetched again). */
+  readonly secretDigest?: string;
   /** Another connection holds the target name until it is renamed in the same run (e.g. two names swap). */
   readonly viaTemporaryName: boolean;
   readonly displayPath: string;

@@ -13,6 +13,7 @@ export interface CurrentGroup {
 export interface ConnectionOwner {
   readonly key: string;
   readonly scope: string;
+  readonly secretDigest?: string;
 }
 
 export interface CurrentConnection {

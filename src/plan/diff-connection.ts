@@ -5,6 +5,7 @@ export interface ConnectionDiff {
   readonly changed: readonly string[];
   readonly setParameters: Readonly<Record<string, string>>;
   readonly removeParameters: readonly string[];
+  readonly secretDigest?: string;
 }
 
 /**
@@ -13,7 +14,7 @@ export interface ConnectionDiff {
  */
 export function diffConnection(
   current: CurrentConnection,
-  desired: Pick<DesiredConnection, 'name' | 'protocol' | 'parameters'>,
+  desired: Pick<DesiredConnection, 'name' | 'protocol' | 'parameters' | 'preserve' | 'secretDigest'>,
   desiredParentId: number | undefined,
 ): ConnectionDiff | undefined {
   const changed: string[] = [];
@@ -29,7 +30,11 @@ export function diffConnection(
       changed.push(`parameter ${name}`);
     }
   }
-  const removeParameters = Object.keys(have).filter((name) => !(name in desired.parameters));
+  const preserved = new Set(desired.preserve ?? []);
+  const removeParameters = Object.keys(have).filter((name) => !(name in desired.parameters) && !preserved.has(name));
   for (const name of removeParameters) changed.push(`parameter ${name}`);
-  return changed.length === 0 ? undefined : { changed, setParameters, removeParameters };
+  const newDigest = desired.secretDigest !== undefined && desired.secretDigest !== current.owner?.secretDigest;
+  if (newDigest) changed.push('password digest');
+  if (changed.length === 0) return undefined;
+  return { changed, setParameters, removeParameters, ...(newDigest ? { secretDigest: desired.secretDigest } : {}) };
 }

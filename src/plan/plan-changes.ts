@@ -14,6 +14,12 @@ export interface PlanInput {
   /** Listings that failed (regions): their connections stay as they are. */
   readonly failedScopes: ReadonlySet<string>;
   readonly current: CurrentState;
+  /** Listings whose connections stay as they are for another reason than failure (scope → why). */
+  readonly heldScopes?: ReadonlyMap<string, string>;
+  /** Listings that succeeded this run (regions); a scope not listed at all (removed from the settings) is not "emptied". */
+  readonly listedScopes?: ReadonlySet<string>;
+  /** When set, no managed connection is deleted this run (policy or deletion brake); the reason is reported. */
+  readonly holdDeletes?: string;
 }
 
 /**
@@ -76,7 +82,16 @@ export function planChanges(input: PlanInput): ChangeSet {
     }
     const existing = owned.get(d.key);
     if (existing === undefined) {
-      creates.push({ key: d.key, scope: d.scope, name, parent: folder.ref, protocol: d.protocol, parameters: d.parameters, displayPath: folder.displayPath });
+      creates.push({
+        key: d.key,
+        scope: d.scope,
+        name,
+        parent: folder.ref,
+        protocol: d.protocol,
+        parameters: d.parameters,
+        ...(d.secretDigest === undefined ? {} : { secretDigest: d.secretDigest }),
+        displayPath: folder.displayPath,
+      });
       grantConnections.push({ key: d.key });
       continue;
     }
@@ -129,7 +144,15 @@ function keptConnections(input: PlanInput, owned: ReadonlyMap<string, CurrentCon
   for (const [key, c] of owned) {
     if (c.owner !== undefined && input.failedScopes.has(c.owner.scope)) kept.set(key, `listing of ${c.owner.scope} failed`);
   }
+  for (const [key, c] of owned) {
+    const held = c.owner === undefined ? undefined : input.heldScopes?.get(c.owner.scope);
+    if (held !== undefined) kept.set(key, held);
+  }
   for (const s of input.skipped) if (owned.has(s.key)) kept.set(s.key, s.reason);
+  if (input.holdDeletes !== undefined) {
+    const desired = new Set(input.desired.map((d) => d.key));
+    for (const key of owned.keys()) if (!desired.has(key) && !kept.has(key)) kept.set(key, input.holdDeletes);
+  }
   return kept;
 }
 

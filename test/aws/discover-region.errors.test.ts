@@ -140,6 +140,7 @@ describe('discoverRegion with an in-memory Ec2Api', () => {
       },
       describeImages: async (): Promise<Image[]> => [],
       getPasswordData: async () => expect.fail('not used'),
+      getConsoleOutput: async () => expect.fail('not used'),
     };
   }
 

@@ -1,4 +1,9 @@
 import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConsoleHostKeys } from '../../src/aws/console-host-keys.js';
 import { createEc2Client, sdkEc2Api } from '../../src/aws/ec2-client.js';
 import { FakeEc2 } from '../support/fake-ec2.js';
 import { testClients } from './ec2-test-client.js';
@@ -81,6 +86,49 @@ describe('sdkEc2Api', () => {
     const error = await clients.api('us-east-1').getPasswordData('i-nope').catch((err: unknown) => err);
 
     expect(error).to.have.property('name', 'InvalidInstanceID.NotFound');
+  });
+
+  it('reads the latest console output, decoded from base64 as UTF-8 text', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'console-key-'));
+    let pubLine: string;
+    try {
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'root@ip-10-0-0-5', '-f', join(dir, 'k')]);
+      pubLine = readFileSync(join(dir, 'k.pub'), 'utf8').trim();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const text = [
+      '\x1b[0;32m[  OK  ]\x1b[0m Started cloud-final.service – Execute cloud user/final scripts.\r',
+      'ec2: -----BEGIN SSH HOST KEY KEYS-----\r',
+      `ec2: ${pubLine}\r`,
+      'ec2: -----END SSH HOST KEY KEYS-----\r',
+      'Grüße, ip-10-0-0-5 login: ',
+    ].join('\n');
+    fake.instances = [{ instanceId: 'i-linux', region: 'eu-west-1', consoleOutput: text }];
+
+    const out = await clients.api('eu-west-1').getConsoleOutput('i-linux');
+
+    expect(out).to.deep.equal({ instanceId: 'i-linux', output: text });
+    const [type, base64] = pubLine.split(' ');
+    expect(parseConsoleHostKeys(out.output)).to.deep.equal({ keys: [{ type, base64 }] });
+    const params = fake.requestsFor('GetConsoleOutput', 'eu-west-1')[0]?.params;
+    expect(params?.get('InstanceId')).to.equal('i-linux');
+    expect(params?.get('Latest')).to.equal('true');
+  });
+
+  it('gives empty console output when AWS returns none', async () => {
+    fake.instances = [{ instanceId: 'i-quiet', region: 'us-east-1' }];
+
+    expect(await clients.api('us-east-1').getConsoleOutput('i-quiet')).to.deep.equal({ instanceId: 'i-quiet', output: '' });
+  });
+
+  it('rejects GetConsoleOutput for an unknown instance (or one in another region) with the AWS code', async () => {
+    fake.instances = [{ instanceId: 'i-elsewhere', region: 'eu-west-1', consoleOutput: 'boot' }];
+
+    for (const id of ['i-nope', 'i-elsewhere']) {
+      const error = await clients.api('us-east-1').getConsoleOutput(id).catch((err: unknown) => err);
+      expect(error).to.include({ name: 'InvalidInstanceID.NotFound', $fault: 'client' });
+    }
   });
 
   it('sends nothing for an empty id list', async () => {

@@ -83,12 +83,19 @@ export function describeImages(fleet: FakeFleet, region: string, params: URLSear
 }
 
 export function getPasswordData(fleet: FakeFleet, region: string, params: URLSearchParams): string {
-  const id = params.get('InstanceId');
-  if (id === null) throw invalid('The request must contain the parameter InstanceId', 'MissingParameter');
-  const instance = fleet.instances.find((i) => i.region === region && i.instanceId === id);
-  if (instance === undefined) throw notFound('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
+  const instance = requireInstance(fleet, region, params);
   const timestamp = (instance.launchTime ?? new Date('2026-01-01T00:00:00Z')).toISOString();
-  return el('instanceId', id) + el('timestamp', timestamp) + el('passwordData', instance.passwordData ?? '');
+  const passwordData = instance.passwordData ?? '';
+  return el('instanceId', instance.instanceId) + el('timestamp', timestamp) + el('passwordData', passwordData);
+}
+
+/** `instanceId`, `timestamp`, `output` (base64) at the root; `Latest` is accepted and changes nothing here. */
+export function getConsoleOutput(fleet: FakeFleet, region: string, params: URLSearchParams): string {
+  const instance = requireInstance(fleet, region, params);
+  const timestamp = (instance.launchTime ?? new Date('2026-01-01T00:00:00Z')).toISOString();
+  const text = instance.consoleOutput;
+  const output = text === undefined ? undefined : Buffer.from(text, 'utf8').toString('base64');
+  return el('instanceId', instance.instanceId) + el('timestamp', timestamp) + el('output', output);
 }
 
 export function describeRegions(fleet: FakeFleet): string {
@@ -162,6 +169,15 @@ function decodeToken(token: string | null): number {
     // fall through
   }
   throw invalid(`The token '${token}' is invalid`, 'InvalidNextToken');
+}
+
+/** The instance named by `InstanceId=` (no index), or the AWS error for a missing or unknown id. */
+function requireInstance(fleet: FakeFleet, region: string, params: URLSearchParams): FakeInstance {
+  const id = params.get('InstanceId');
+  if (id === null) throw invalid('The request must contain the parameter InstanceId', 'MissingParameter');
+  const instance = fleet.instances.find((i) => i.region === region && i.instanceId === id);
+  if (instance === undefined) throw notFound('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
+  return instance;
 }
 
 function invalid(message: string, code = 'InvalidParameterValue'): FakeEc2Error {

@@ -8,7 +8,8 @@
  *
  * Operations: DescribeInstances (MaxResults/NextToken paging; `InstanceId.N`; filters `instance-state-name`,
  * `instance-id`, `image-id`, `tag:<Key>`, `tag-key`, with `*`/`?` wildcards), DescribeImages (`ImageId.N`,
- * `image-id` filter, IncludeDeprecated), GetPasswordData, DescribeRegions. Anything else → 400 `InvalidAction`.
+ * `image-id` filter, IncludeDeprecated), GetPasswordData, GetConsoleOutput, DescribeRegions.
+ * Anything else → 400 `InvalidAction`.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -18,6 +19,7 @@ import {
   describeImages,
   describeInstances,
   describeRegions,
+  getConsoleOutput,
   getPasswordData,
 } from './fake-ec2-actions.js';
 import type { FakeFleet } from './fake-ec2-actions.js';
@@ -43,6 +45,8 @@ export interface FakeInstance {
   tags?: Record<string, string>;
   /** Base64 ciphertext for GetPasswordData; absent → empty `<passwordData/>` ("not generated yet"). */
   passwordData?: string;
+  /** Raw console text for GetConsoleOutput (sent base64-encoded); absent → no `<output>` element. */
+  consoleOutput?: string;
 }
 
 export interface FakeImage {
@@ -92,6 +96,7 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
   DescribeInstances: describeInstances,
   DescribeImages: describeImages,
   GetPasswordData: getPasswordData,
+  GetConsoleOutput: getConsoleOutput,
   DescribeRegions: (fleet) => describeRegions(fleet),
 };
 

@@ -209,6 +209,8 @@ async function createPostgresDatabase(withSchema: boolean): Promise<TestDatabase
   await create;
 
   const pool = new pg.Pool({ connectionString: withDatabase(server, name) });
+  // The drop below terminates idle connections; without a listener that error would crash the process.
+  pool.on('error', () => undefined);
   const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
   let dropped = false;
   return {
@@ -266,6 +268,8 @@ async function createMysqlDatabase(withSchema: boolean): Promise<TestDatabase> {
     if (dropped) return;
     dropped = true;
     await db.destroy();
+    // Kysely ends only a pool it has used; the schema was loaded through the raw pool.
+    await new Promise<void>((resolve) => pool.end(() => resolve()));
     await withMysqlConnection(server.href, (admin) => mysqlQuery(admin, `DROP DATABASE IF EXISTS ${mysqlQuote(name)}`));
   };
   if (withSchema) {

@@ -89,7 +89,7 @@ describe('toDesiredConnections', () => {
         expect(result.connections).to.deep.equal([]);
         expect(result.skipped).to.have.length(1);
         expect(result.skipped[0]).to.include({ key: 'us-east-1/i-0abc', scope: 'us-east-1', instanceId: 'i-0abc' });
-        expect(result.skipped[0]!.reason).to.match(/IP/);
+        expect(result.skipped[0]!.reason).to.match(/no address yet \(private-ip, public-ip\)/);
       } else {
         expect(result.connections[0]!.parameters.hostname).to.equal(expected);
         expect(result.connections[0]!.parameters.port).to.equal('22');
@@ -302,17 +302,21 @@ describe('parseFolderPath', () => {
 });
 
 describe('connectionParameters', () => {
+  const base = { hostname: 'h', username: 'u', record: false };
   const cases: { title: string; input: Parameters<typeof connectionParameters>[0]; expected: Record<string, string> }[] = [
+    { title: 'ssh with key', input: { ...base, protocol: 'ssh', port: 22, privateKey: 'K' }, expected: { hostname: 'h', port: '22', username: 'u', 'private-key': 'K' } },
+    { title: 'ssh without key', input: { ...base, protocol: 'ssh', port: 22 }, expected: { hostname: 'h', port: '22', username: 'u' } },
+    { title: 'ssh with a pinned host key', input: { ...base, protocol: 'ssh', port: 2222, hostKey: 'ssh-ed25519 AAAA' }, expected: { hostname: 'h', port: '2222', username: 'u', 'host-key': 'ssh-ed25519 AAAA' } },
     {
-      title: 'linux with key',
-      input: { platform: 'linux', hostname: 'h', username: 'u', privateKey: 'K', record: false },
-      expected: { hostname: 'h', port: '22', username: 'u', 'private-key': 'K' },
+      title: 'rdp ignores the key, takes the password',
+      input: { ...base, protocol: 'rdp', port: 3389, privateKey: 'K', password: 'P' },
+      expected: { hostname: 'h', port: '3389', username: 'u', password: 'P', 'ignore-cert': 'true', security: 'any' },
     },
-    { title: 'linux without key', input: { platform: 'linux', hostname: 'h', username: 'u', record: false }, expected: { hostname: 'h', port: '22', username: 'u' } },
+    { title: 'vnc has no username', input: { ...base, protocol: 'vnc', port: 5901, record: true }, expected: { hostname: 'h', port: '5901', 'recording-path': RECORDING, 'create-recording-path': 'true' } },
     {
-      title: 'windows ignores the key',
-      input: { platform: 'windows', hostname: 'h', username: 'u', privateKey: 'K', record: false },
-      expected: { hostname: 'h', port: '3389', username: 'u', 'ignore-cert': 'true', security: 'any' },
+      title: 'telnet records a transcript too',
+      input: { ...base, protocol: 'telnet', port: 23, record: true },
+      expected: { hostname: 'h', port: '23', username: 'u', 'recording-path': RECORDING, 'create-recording-path': 'true', 'typescript-path': RECORDING, 'create-typescript-path': 'true' },
     },
   ];
   for (const { title, input, expected } of cases) {

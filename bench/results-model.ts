@@ -1,0 +1,75 @@
+/** The shape of the benchmark's results (also the JSON written to bench/results/). */
+import type { Ec2Check } from './ec2-calls.js';
+import type { Churn } from './fleet.js';
+import type { LimitResult } from './plain-insert-limit.js';
+import type { RunPhases } from './scenario-worker.js';
+import type { SqlCounts } from './sql-counter.js';
+
+/**
+ * `catch-up n`: runs right after the first one while it left Windows passwords for later (the daemon fetches at most
+ * 500 per region per run), so that `no change` and `1% churn` measure the settled fleet.
+ */
+export type ScenarioName = 'first run' | `catch-up ${number}` | 'no change' | '1% churn';
+
+export interface ScenarioResult {
+  readonly scenario: ScenarioName;
+  /** `runOnce` under the run lock, measured inside the worker (ms). */
+  readonly runMs: number;
+  /** Fork to exit of the worker: Node start, module loading, schema check, migrations, the run, pool shutdown (ms). */
+  readonly processMs: number;
+  readonly setupMs: number;
+  readonly report: {
+    readonly ok: boolean;
+    readonly instances: number;
+    readonly created: number;
+    readonly updated: number;
+    readonly deleted: number;
+    readonly unchanged: number;
+    readonly skipped: number;
+    readonly conflicts: number;
+    readonly passwordFetches: number;
+    readonly deletionBrake?: string;
+  };
+  readonly sql: SqlCounts;
+  /** Net change of each table's row count (count(*) before and after the scenario). */
+  readonly tableChanges: Record<string, number>;
+  readonly ec2: Ec2Check;
+  readonly rssBeforeMb: number;
+  readonly peakRssMb: number;
+  readonly phases: RunPhases;
+  /** CPU time of the benchmark's own process while the worker ran: mostly the fake EC2 answering (same 2 cores). */
+  readonly benchCpuMs: number;
+  /** The 1% churn scenario: what changed in EC2 before it. */
+  readonly churn?: Churn;
+}
+
+export interface TargetResult {
+  readonly id: 'T1' | 'T2' | 'T3' | 'T4' | 'T5';
+  readonly pass: boolean;
+  /** Short measured value for the table cell. */
+  readonly measured: string;
+  /** What fails, when it does. */
+  readonly detail?: string;
+}
+
+export interface SizeResult {
+  readonly dialect: string;
+  readonly instances: number;
+  readonly scenarios: readonly ScenarioResult[];
+  readonly limit: LimitResult;
+  readonly targets: readonly TargetResult[];
+}
+
+export interface BenchResults {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly commit?: string;
+  readonly node: string;
+  readonly cpus: number;
+  readonly memoryMb: number;
+  readonly sizes: readonly number[];
+  readonly dialects: readonly string[];
+  /** One RSA-2048 Windows password decryption with the product's decryptWindowsPassword (ms, mean of 200). */
+  readonly decryptMs: number;
+  readonly results: readonly SizeResult[];
+}

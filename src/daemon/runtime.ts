@@ -1,0 +1,76 @@
+import type { Ec2Api } from '../aws/ec2-client.js';
+import type { Config, Secrets } from '../config/config.js';
+import { describeError } from '../errors.js';
+import { openDatabase, type GuacamoleDatabase } from '../guacamole/database.js';
+import { migrateToLatest } from '../guacamole/migrate.js';
+import { checkSchema, type SchemaFacts } from '../guacamole/schema-check.js';
+import type { Logger } from '../logger.js';
+import type { KeySource } from '../mapping/keys.js';
+import { withRunLock } from './run-lock.js';
+import { RunMemory, runOnce, type RunReport } from './run-once.js';
+
+export interface RuntimeSetup {
+  readonly config: Config;
+  readonly secrets: Pick<Secrets, 'databasePassword'>;
+  readonly logger: Logger;
+  readonly ec2For: (region: string) => Ec2Api;
+  readonly readKeys: KeySource;
+}
+
+/** A run that happened, or one skipped because another runner (same owner id) holds the lock. */
+export type RunAttempt = { readonly locked: false; readonly report: RunReport } | { readonly locked: true };
+
+/** What `--once` and the daemon share: one pool, one schema check and migration, then any number of runs. */
+export interface Runtime {
+  /**
+   * One reconciliation. The first call that gets that far checks the schema and (unless a dry run) migrates the
+   * bookkeeping tables; a failure there (database unreachable, wrong schema) throws and the next call tries again.
+   * A real run holds the owner's run lock throughout; a dry run only reads and takes no lock.
+   */
+  run(options: { readonly dryRun: boolean; readonly signal?: AbortSignal }): Promise<RunAttempt>;
+  /** Ends the pool. */
+  close(): Promise<void>;
+}
+
+export function createRuntime(setup: RuntimeSetup): Runtime {
+  const { config, logger } = setup;
+  const database = openDatabase(config.database, setup.secrets.databasePassword, (err) =>
+    logger.warn('database connection lost', { error: describeError(err) }),
+  );
+  let prepared: { schema: SchemaFacts; migrated: boolean } | undefined;
+
+  const prepare = async (migrate: boolean): Promise<SchemaFacts> => {
+    if (prepared !== undefined && (prepared.migrated || !migrate)) return prepared.schema;
+    let schema = await checkSchema(database.db, database.dialect);
+    if (migrate) {
+      const applied = await migrateToLatest(database.db);
+      if (applied.length > 0) {
+        logger.info('bookkeeping tables created or updated', { migrations: applied });
+        schema = await checkSchema(database.db, database.dialect);
+      }
+    }
+    prepared = { schema, migrated: migrate };
+    return schema;
+  };
+
+  const memory = new RunMemory(); // lives as long as the daemon
+  const reconcile = async (dryRun: boolean, signal: AbortSignal | undefined): Promise<RunReport> => {
+    const schema = await prepare(!dryRun);
+    signal?.throwIfAborted();
+    const deps = { config, database, schema, ec2For: setup.ec2For, readKeys: setup.readKeys, logger, memory };
+    return runOnce(deps, { dryRun, ...(signal === undefined ? {} : { signal }) });
+  };
+
+  return {
+    async run({ dryRun, signal }) {
+      if (dryRun) return { locked: false, report: await reconcile(true, signal) };
+      const outcome = await withRunLock(database.db, database.dialect, config.ownerId, logger, () => reconcile(false, signal));
+      return outcome.acquired ? { locked: false, report: outcome.value } : { locked: true };
+    },
+    close: () => closeDatabase(database),
+  };
+}
+
+async function closeDatabase(database: GuacamoleDatabase): Promise<void> {
+  await database.db.destroy().catch(() => undefined);
+}

@@ -1,0 +1,41 @@
+import type { Ec2Api } from '../aws/ec2-client.js';
+import { errorCode } from '../aws/discover-region.js';
+import { parseConsoleHostKeys, preferredHostKey } from '../aws/console-host-keys.js';
+import type { HostKeyOutcome, HostKeyPlan } from './host-key-plan.js';
+
+/**
+ * Reads the planned instances' console output (GetConsoleOutput, over AWS's authenticated API) and picks the key
+ * guacd will be shown. Never throws for AWS errors: each instance gets an outcome.
+ */
+export async function readHostKeys(
+  reads: HostKeyPlan['reads'],
+  ec2For: (region: string) => Ec2Api,
+  options: { readonly concurrency: number; readonly signal?: AbortSignal },
+): Promise<Map<string, HostKeyOutcome>> {
+  const outcomes = new Map<string, HostKeyOutcome>();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < reads.length) {
+      const read = reads[next++] as HostKeyPlan['reads'][number];
+      outcomes.set(read.key, await readOne(ec2For(read.region), read.instanceId, options.signal));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, reads.length) }, worker));
+  return outcomes;
+}
+
+async function readOne(api: Ec2Api, instanceId: string, signal: AbortSignal | undefined): Promise<HostKeyOutcome> {
+  let output: string;
+  try {
+    output = (await api.getConsoleOutput(instanceId, signal === undefined ? {} : { signal })).output;
+  } catch (err) {
+    const code = errorCode(err) ?? 'error';
+    const hint = code === 'UnauthorizedOperation' ? ': grant ec2:GetConsoleOutput to the discovery credentials' : '';
+    return { status: 'unpinned', reason: `SSH host key not pinned: GetConsoleOutput failed (${code})${hint}` };
+  }
+  const parsed = parseConsoleHostKeys(output);
+  if ('problem' in parsed) return { status: 'unpinned', reason: `SSH host key not pinned: ${parsed.problem}` };
+  const key = preferredHostKey(parsed.keys);
+  if (key === undefined) return { status: 'unpinned', reason: 'SSH host key not pinned: the console output lists only DSA keys, which guacd does not prefer' };
+  return { status: 'pinned', key };
+}

@@ -1,0 +1,62 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../guacamole/tables.js';
+import { chunks } from '../guacamole/chunks.js';
+import type { Problem } from './problems.js';
+
+export type RunResult = 'success' | 'partial' | 'failure';
+
+export interface RunRecord {
+  readonly ownerId: string;
+  readonly startedAt: Date;
+  readonly durationMs: number;
+  readonly result: RunResult;
+  /** Counts and reasons; serialised as JSON (secret-free by construction: it holds RunReport fields). */
+  readonly summary: Readonly<Record<string, unknown>>;
+  /** Undefined when the run ended before it knew (the previous list stays). */
+  readonly problems?: readonly Problem[];
+}
+
+/** Runs kept per owner: enough for "what happened lately", bounded whatever the schedule. */
+const KEPT_RUNS = 100;
+const MESSAGE_LIMIT = 1000;
+
+/**
+ * Records a run and replaces the owner's problem list, in a short transaction of its own (after the run's own
+ * transaction, so a failed run is recorded too).
+ */
+export async function recordRun(db: Kysely<Database>, run: RunRecord): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('ec2_discovery_run')
+      .values({
+        run_id: randomUUID(),
+        owner_id: run.ownerId,
+        started_at: run.startedAt,
+        duration_ms: Math.round(run.durationMs),
+        result: run.result,
+        summary: fit(JSON.stringify(run.summary), 4000),
+      })
+      .execute();
+    const old = await trx
+      .selectFrom('ec2_discovery_run')
+      .select('run_id')
+      .where('owner_id', '=', run.ownerId)
+      .orderBy('started_at', 'desc')
+      .offset(KEPT_RUNS)
+      .limit(1000)
+      .execute();
+    for (const chunk of chunks(old.map((r) => r.run_id))) await trx.deleteFrom('ec2_discovery_run').where('run_id', 'in', chunk).execute();
+    if (run.problems === undefined) return;
+    await trx.deleteFrom('ec2_discovery_problem').where('owner_id', '=', run.ownerId).execute();
+    const rows = run.problems.map((p) => ({ owner_id: run.ownerId, subject: fit(p.subject, 255), kind: p.kind, message: fit(p.message, MESSAGE_LIMIT) }));
+    for (const chunk of chunks(rows, 1000)) await trx.insertInto('ec2_discovery_problem').values(chunk).execute();
+  });
+}
+
+/** Cut to the column size; 4-byte characters replaced (MySQL's utf8 tables cannot hold them). */
+function fit(text: string, limit: number): string {
+  const safe = text.replace(/[\u{10000}-\u{10FFFF}]/gu, '\uFFFD');
+  const chars = [...safe];
+  return chars.length <= limit ? safe : `${chars.slice(0, limit - 1).join('')}…`;
+}

@@ -1,0 +1,49 @@
+import type { Ec2Api } from '../aws/ec2-client.js';
+import { errorCode } from '../aws/discover-region.js';
+import { decryptWindowsPassword } from '../aws/windows-password.js';
+import { passwordDigest, type PasswordFetch, type PasswordOutcome } from './password-plan.js';
+
+export interface FetchOptions {
+  /** Calls in flight at once per run; the SDK's adaptive retry absorbs throttling beyond that. */
+  readonly concurrency: number;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Calls GetPasswordData for each planned instance and decrypts the answer. Never throws for AWS or key problems:
+ * each instance gets an outcome. Empty password data means EC2 has not generated the password yet.
+ */
+export async function fetchPasswords(fetches: readonly PasswordFetch[], ec2For: (region: string) => Ec2Api, options: FetchOptions): Promise<Map<string, PasswordOutcome>> {
+  const outcomes = new Map<string, PasswordOutcome>();
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < fetches.length) {
+      const fetch = fetches[next++] as PasswordFetch;
+      outcomes.set(fetch.key, await fetchOne(fetch, ec2For(fetch.region), options.signal));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, fetches.length) }, worker));
+  return outcomes;
+}
+
+async function fetchOne(fetch: PasswordFetch, api: Ec2Api, signal: AbortSignal | undefined): Promise<PasswordOutcome> {
+  let data: string;
+  try {
+    data = (await api.getPasswordData(fetch.instanceId, signal === undefined ? {} : { signal })).passwordData;
+  } catch (err) {
+    return { status: 'unavailable', reason: passwordCallFailure(err) };
+  }
+  if (data === '') {
+    return { status: 'unavailable', reason: 'EC2 has not generated the Administrator password yet (a few minutes after launch); a later run adds it', pending: true };
+  }
+  const result = decryptWindowsPassword(data, fetch.privateKey);
+  if (!result.ok) return { status: 'unavailable', reason: `key pair "${fetch.keyName}": ${result.reason}` };
+  return { status: 'obtained', password: result.password, digest: passwordDigest(fetch.privateKey, fetch.key, result.password), fetched: true };
+}
+
+function passwordCallFailure(err: unknown): string {
+  const code = errorCode(err) ?? 'error';
+  if (code === 'UnauthorizedOperation') return 'GetPasswordData was refused (UnauthorizedOperation): grant ec2:GetPasswordData to the discovery credentials';
+  const message = err instanceof Error ? err.message.replace(/\s+/g, ' ').slice(0, 200) : String(err);
+  return `GetPasswordData failed (${code}): ${message}`;
+}
