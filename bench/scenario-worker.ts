@@ -5,13 +5,13 @@
  *
  * Input: the job as JSON in argv[2].
  */
-import { createEc2Client, sdkEc2Api, type Ec2Api } from '../src/aws/ec2-client.js';
-import { parseConfig, type Config, type Secrets } from '../src/config/config.js';
+import { parseConfig } from '../src/config/config.js';
 import { runOnce, type RunReport } from '../src/daemon/run-once.js';
 import { withRunLock } from '../src/daemon/run-lock.js';
 import { openDatabase } from '../src/guacamole/database.js';
 import { migrateToLatest } from '../src/guacamole/migrate.js';
 import { checkSchema } from '../src/guacamole/schema-check.js';
+import { ec2Clients } from '../src/cli/run-with-config.js';
 import { readKeyFiles } from '../src/keys/key-files.js';
 import { createLogger } from '../src/logger.js';
 import { SqlCounter, type SqlCounts } from './sql-counter.js';
@@ -59,7 +59,7 @@ async function main(job: WorkerJob): Promise<WorkerResult> {
   const opened = openDatabase(config.database, secrets.databasePassword, (err) => logger.warn('database connection lost', { error: err.message }), counter.observe);
   const database = { db: opened.db.withPlugin(counter.plugin), dialect: opened.dialect };
   const spans: CallSpans = {};
-  const ec2 = ec2Clients(config, secrets, spans);
+  const ec2 = ec2Clients(config, secrets, (api) => timedEc2(api, spans));
   try {
     const setupStarted = performance.now();
     let schema = await checkSchema(database.db, database.dialect);
@@ -84,26 +84,6 @@ async function main(job: WorkerJob): Promise<WorkerResult> {
     await opened.db.destroy();
     await new Promise<void>((resolve) => logger.on('finish', resolve).end());
   }
-}
-
-/** One SDK client per region (made on first use, as the CLI does), each call timed. */
-function ec2Clients(config: Config, secrets: Secrets, spans: CallSpans): { apiFor: (region: string) => Ec2Api; close: () => void } {
-  const clients = new Map<string, { api: Ec2Api; destroy: () => void }>();
-  const credentials = { accessKeyId: secrets.awsAccessKeyId, secretAccessKey: secrets.awsSecretKey };
-  return {
-    apiFor: (region) => {
-      let entry = clients.get(region);
-      if (entry === undefined) {
-        const client = createEc2Client({ region, credentials, ...(config.ec2Endpoint ? { endpoint: config.ec2Endpoint } : {}) });
-        entry = { api: timedEc2(sdkEc2Api(client), spans), destroy: () => client.destroy() };
-        clients.set(region, entry);
-      }
-      return entry.api;
-    },
-    close: () => {
-      for (const entry of clients.values()) entry.destroy();
-    },
-  };
 }
 
 /** The time breakdown; also makes the transaction times relative to the run's start. */

@@ -7,6 +7,18 @@ export type WindowsPasswordResult = { readonly ok: true; readonly password: stri
 
 export const WRONG_KEY_REASON = "the key does not match this instance's key pair (decryption failed)";
 
+/** One parse per key lookup (shared by every instance of the key pair), not one per instance. */
+const parsedKeys = new WeakMap<PrivateKeyInfo, ReturnType<typeof rsaPrivateKeyObject>>();
+
+function parsedKey(key: PrivateKeyInfo): ReturnType<typeof rsaPrivateKeyObject> {
+  let parsed = parsedKeys.get(key);
+  if (parsed === undefined) {
+    parsed = rsaPrivateKeyObject(key);
+    parsedKeys.set(key, parsed);
+  }
+  return parsed;
+}
+
 /** Windows accepts passwords of at most 127 characters. */
 const MAX_PASSWORD_LENGTH = 127;
 /** PKCS#1 v1.5 (RFC 8017 §7.2.2): 0x00 0x02, at least 8 non-zero padding bytes, 0x00, then the message. */
@@ -26,7 +38,7 @@ const MIN_PADDING = 8;
  * Reasons never contain the password or the key.
  */
 export function decryptWindowsPassword(passwordData: string, key: PrivateKeyInfo): WindowsPasswordResult {
-  const keyObject = rsaPrivateKeyObject(key);
+  const keyObject = parsedKey(key);
   if ('error' in keyObject) return { ok: false, reason: keyObject.error };
   const compact = passwordData.replace(/\s+/g, '');
   if (compact === '') return { ok: false, reason: 'EC2 returned no password data' };

@@ -58,8 +58,12 @@ async function runOnceAndExit(runtime: Runtime, logger: Logger, options: { dryRu
   }
 }
 
-/** One EC2 client per region, made on first use and closed at the end. */
-function ec2Clients(config: Config, secrets: Secrets): { apiFor: (region: string) => Ec2Api; close: () => void } {
+/** One EC2 client per region, made on first use and closed at the end; `wrap` lets the benchmark time calls. */
+export function ec2Clients(
+  config: Config,
+  secrets: Secrets,
+  wrap: (api: Ec2Api) => Ec2Api = (api) => api,
+): { apiFor: (region: string) => Ec2Api; close: () => void } {
   const clients = new Map<string, { api: Ec2Api; destroy: () => void }>();
   const credentials = { accessKeyId: secrets.awsAccessKeyId, secretAccessKey: secrets.awsSecretKey };
   return {
@@ -67,7 +71,7 @@ function ec2Clients(config: Config, secrets: Secrets): { apiFor: (region: string
       let entry = clients.get(region);
       if (entry === undefined) {
         const client = createEc2Client({ region, credentials, ...(config.ec2Endpoint ? { endpoint: config.ec2Endpoint } : {}) });
-        entry = { api: sdkEc2Api(client), destroy: () => client.destroy() };
+        entry = { api: wrap(sdkEc2Api(client)), destroy: () => client.destroy() };
         clients.set(region, entry);
       }
       return entry.api;

@@ -1,4 +1,5 @@
 import type { Ec2Api } from '../aws/ec2-client.js';
+import { mapConcurrently } from '../concurrency.js';
 import { errorCode } from '../aws/discover-region.js';
 import { parseConsoleHostKeys, preferredHostKey } from '../aws/console-host-keys.js';
 import type { HostKeyOutcome, HostKeyPlan } from './host-key-plan.js';
@@ -12,16 +13,8 @@ export async function readHostKeys(
   ec2For: (region: string) => Ec2Api,
   options: { readonly concurrency: number; readonly signal?: AbortSignal },
 ): Promise<Map<string, HostKeyOutcome>> {
-  const outcomes = new Map<string, HostKeyOutcome>();
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < reads.length) {
-      const read = reads[next++] as HostKeyPlan['reads'][number];
-      outcomes.set(read.key, await readOne(ec2For(read.region), read.instanceId, options.signal));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency, reads.length) }, worker));
-  return outcomes;
+  const outcomes = await mapConcurrently(reads, options.concurrency, (r) => readOne(ec2For(r.region), r.instanceId, options.signal));
+  return new Map(reads.map((r, i) => [r.key, outcomes[i] as HostKeyOutcome]));
 }
 
 async function readOne(api: Ec2Api, instanceId: string, signal: AbortSignal | undefined): Promise<HostKeyOutcome> {

@@ -1,4 +1,5 @@
 import type { Ec2Api } from '../aws/ec2-client.js';
+import { mapConcurrently } from '../concurrency.js';
 import { errorCode } from '../aws/discover-region.js';
 import { decryptWindowsPassword } from '../aws/windows-password.js';
 import { passwordDigest, type PasswordFetch, type PasswordOutcome } from './password-plan.js';
@@ -14,16 +15,8 @@ export interface FetchOptions {
  * each instance gets an outcome. Empty password data means EC2 has not generated the password yet.
  */
 export async function fetchPasswords(fetches: readonly PasswordFetch[], ec2For: (region: string) => Ec2Api, options: FetchOptions): Promise<Map<string, PasswordOutcome>> {
-  const outcomes = new Map<string, PasswordOutcome>();
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < fetches.length) {
-      const fetch = fetches[next++] as PasswordFetch;
-      outcomes.set(fetch.key, await fetchOne(fetch, ec2For(fetch.region), options.signal));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency, fetches.length) }, worker));
-  return outcomes;
+  const outcomes = await mapConcurrently(fetches, options.concurrency, (f) => fetchOne(f, ec2For(f.region), options.signal));
+  return new Map(fetches.map((f, i) => [f.key, outcomes[i] as PasswordOutcome]));
 }
 
 async function fetchOne(fetch: PasswordFetch, api: Ec2Api, signal: AbortSignal | undefined): Promise<PasswordOutcome> {
