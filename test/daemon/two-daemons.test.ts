@@ -38,7 +38,10 @@ for (const dialect of DIALECTS) {
       const finished = runSummaries(logs);
       const locked = logs.filter((l) => l.message === LOCKED);
       expect(attempts().every((n) => n >= TICKS)).to.equal(true);
-      expect(finished.length).to.be.at.least(TICKS);
+      // Every attempt is either a finished run or a lock skip; which daemon wins a tick depends on timing, so
+      // the finished count is only bounded below (each daemon made at least TICKS attempts, half of all ticks ran).
+      expect(finished.length + locked.length).to.equal(attempts().reduce((a, b) => a + b, 0));
+      expect(finished.length).to.be.at.least(TICKS / 2);
       expect(locked.length, 'the two daemons never met at the lock').to.be.at.least(1);
       // Each change was made exactly once, by whichever daemon ran.
       const sum = (key: string) => finished.reduce((n, l) => n + Number(l[key]), 0);
