@@ -5,6 +5,7 @@ import { parseConfig } from '../config/config.js';
 import { ConfigError, describeError } from '../errors.js';
 import { parseArgs, UsageError, USAGE } from './args.js';
 import { runWithConfig } from './run-with-config.js';
+import { statusCommand } from './status-command.js';
 
 /**
  * Exit codes: 0 success or clean stop (daemon), 1 failure at run time (`--once`), 2 usage or configuration error,
@@ -37,6 +38,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`guacamole-ec2-discovery: ${err.message}\n`);
     return 2;
   }
+  if (args.command === 'status') return statusCommand({ config: parsed.config, secrets: parsed.secrets }, { json: args.json, runs: args.runs });
   if (args.allowMassDelete) parsed = { ...parsed, config: { ...parsed.config, allowMassDelete: true } };
   return runWithConfig(parsed, { once: args.once, dryRun: args.dryRun, version: version() });
 }

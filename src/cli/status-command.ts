@@ -1,0 +1,48 @@
+import type { Config, Secrets } from '../config/config.js';
+import { describeError } from '../errors.js';
+import { openDatabase } from '../guacamole/database.js';
+import { checkSchema } from '../guacamole/schema-check.js';
+import { formatStatus } from '../status/format-status.js';
+import { readStatus, type StatusView } from '../status/read-status.js';
+
+/**
+ * `guacamole-ec2-discovery status [--json] [--runs N]`: what the last runs did and which instances have a problem,
+ * read from the database (works while the daemon runs, from any host that reaches the database).
+ * Exit status: 0 when the last run succeeded, 1 when it failed, was partial or none is recorded, 2 when the
+ * database cannot be read.
+ */
+export async function statusCommand(
+  parsed: { config: Config; secrets: Pick<Secrets, 'databasePassword'> },
+  options: { json: boolean; runs: number },
+  out: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<number> {
+  const { config } = parsed;
+  const database = openDatabase(config.database, parsed.secrets.databasePassword, () => undefined);
+  let status: StatusView;
+  try {
+    const schema = await checkSchema(database.db, database.dialect);
+    status = schema.hasBookkeeping ? await readStatusOrEmpty(database.db, config.ownerId, options.runs) : emptyStatus(config.ownerId);
+  } catch (err) {
+    process.stderr.write(`guacamole-ec2-discovery: cannot read the status from the database: ${describeError(err)}\n`);
+    return 2;
+  } finally {
+    await database.db.destroy();
+  }
+  out(options.json ? `${JSON.stringify(status, null, 2)}\n` : `${formatStatus(status)}\n`);
+  return status.runs[0]?.result === 'success' ? 0 : 1;
+}
+
+/** A database migrated by an older version has the ownership table but not yet the run tables. */
+async function readStatusOrEmpty(db: Parameters<typeof readStatus>[0], ownerId: string, runs: number): Promise<StatusView> {
+  try {
+    return await readStatus(db, ownerId, runs);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code === '42P01' || code === 'ER_NO_SUCH_TABLE') return emptyStatus(ownerId);
+    throw err;
+  }
+}
+
+function emptyStatus(ownerId: string): StatusView {
+  return { ownerId, runs: [], problems: [], managedConnections: 0 };
+}
