@@ -19,15 +19,22 @@ export function postgresLockKey(ownerId: string): string {
 }
 
 /**
- * MySQL/MariaDB's lock name: "guacamole-ec2-discovery:<owner id>", or, when that passes 64 characters, the prefix and
- * the start of the owner id's SHA-256. Lock names are server-wide and case-insensitive: owner ids that differ only in
- * case share one lock (their runs take turns; nothing else changes).
+ * MySQL/MariaDB's lock name: "guacamole-ec2-discovery:<database>/<owner id>", or, when that passes 64 characters, the
+ * prefix and the start of SHA-256 of database and owner id. `GET_LOCK` names are server-wide, so the database is part
+ * of the name: daemons of two Guacamole databases on one server never skip each other's runs. Lock names are
+ * case-insensitive: names that differ only in case share one lock (their runs take turns; nothing else changes).
  */
-export function mysqlLockName(ownerId: string): string {
-  const plain = LOCK_PREFIX + ownerId;
+export function mysqlLockName(database: string, ownerId: string): string {
+  const plain = `${LOCK_PREFIX}${database}/${ownerId}`;
   if (plain.length <= MYSQL_LOCK_NAME_LIMIT) return plain;
-  const digest = createHash('sha256').update(ownerId, 'utf8').digest('hex');
+  const digest = createHash('sha256').update(`${database}\0${ownerId}`, 'utf8').digest('hex');
   return `${LOCK_PREFIX}#${digest.slice(0, MYSQL_LOCK_NAME_LIMIT - LOCK_PREFIX.length - 1)}`;
+}
+
+/** The lock name for the connection's current database. */
+async function mysqlLockNameFor(conn: Kysely<any>, ownerId: string): Promise<string> {
+  const { rows } = await sql<{ name: string | null }>`SELECT DATABASE() AS name`.execute(conn);
+  return mysqlLockName(rows[0]?.name ?? '', ownerId);
 }
 
 export type LockedRun<T> = { readonly acquired: true; readonly value: T } | { readonly acquired: false };
@@ -46,10 +53,12 @@ export async function withRunLock<DB, T>(
   fn: () => Promise<T>,
 ): Promise<LockedRun<T>> {
   return db.connection().execute(async (conn) => {
+    // PostgreSQL's advisory locks belong to the current database already.
+    const name = dialect === 'postgres' ? '' : await mysqlLockNameFor(conn, ownerId);
     const acquire =
       dialect === 'postgres'
         ? sql<{ locked: unknown }>`SELECT pg_try_advisory_lock(${postgresLockKey(ownerId)}::bigint) AS locked`
-        : sql<{ locked: unknown }>`SELECT GET_LOCK(${mysqlLockName(ownerId)}, 0) AS locked`;
+        : sql<{ locked: unknown }>`SELECT GET_LOCK(${name}, 0) AS locked`;
     const { rows } = await acquire.execute(conn);
     const locked = rows[0]?.locked;
     if (!(locked === true || Number(locked) === 1)) return { acquired: false };
@@ -59,7 +68,7 @@ export async function withRunLock<DB, T>(
       const release =
         dialect === 'postgres'
           ? sql<{ released: unknown }>`SELECT pg_advisory_unlock(${postgresLockKey(ownerId)}::bigint) AS released`
-          : sql<{ released: unknown }>`SELECT RELEASE_LOCK(${mysqlLockName(ownerId)}) AS released`;
+          : sql<{ released: unknown }>`SELECT RELEASE_LOCK(${name}) AS released`;
       try {
         const released = (await release.execute(conn)).rows[0]?.released;
         if (!(released === true || Number(released) === 1)) logger.warn('the run lock was no longer held when the run ended');

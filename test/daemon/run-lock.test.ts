@@ -20,12 +20,12 @@ function otherPool(database: TestDatabase): Kysely<any> {
 }
 
 /** Holds the owner's lock on one raw session until `release` is called, the way the daemon's key or name says. */
-async function holdLockElsewhere(db: Kysely<any>, dialect: 'postgres' | 'mysql', ownerId: string): Promise<{ release: () => void; done: Promise<unknown> }> {
+async function holdLockElsewhere(db: Kysely<any>, dialect: 'postgres' | 'mysql', ownerId: string, dbName?: string): Promise<{ release: () => void; done: Promise<unknown> }> {
   let release: () => void = () => undefined;
   let held: () => void = () => undefined;
   const holding = new Promise<void>((resolve) => (held = resolve));
   const done = db.connection().execute(async (conn) => {
-    const query = dialect === 'postgres' ? sql`SELECT pg_advisory_lock(${postgresLockKey(ownerId)}::bigint)` : sql`SELECT GET_LOCK(${mysqlLockName(ownerId)}, 5)`;
+    const query = dialect === 'postgres' ? sql`SELECT pg_advisory_lock(${postgresLockKey(ownerId)}::bigint)` : sql`SELECT GET_LOCK(${mysqlLockName(String(dbName), ownerId)}, 5)`;
     await query.execute(conn);
     held();
     await new Promise<void>((resolve) => (release = resolve));
@@ -42,12 +42,14 @@ describe('run lock keys', function () {
     const key = BigInt(postgresLockKey('default'));
     expect(key >= -(2n ** 63n) && key < 2n ** 63n).to.equal(true);
   });
-  it('MySQL name: readable when short, hashed to 64 characters when long', function () {
-    expect(mysqlLockName('default')).to.equal('guacamole-ec2-discovery:default');
-    const long = mysqlLockName('x'.repeat(64));
+  it('MySQL name: the database and owner id, readable when short, hashed to 64 characters when long', function () {
+    expect(mysqlLockName('guacamole_db', 'default')).to.equal('guacamole-ec2-discovery:guacamole_db/default');
+    expect(mysqlLockName('other_db', 'default')).to.not.equal(mysqlLockName('guacamole_db', 'default'));
+    const long = mysqlLockName('guacamole_db', 'x'.repeat(64));
     expect(long).to.have.length(64);
     expect(long).to.match(/^guacamole-ec2-discovery:#[0-9a-f]+$/);
-    expect(mysqlLockName('y'.repeat(64))).to.not.equal(long);
+    expect(mysqlLockName('guacamole_db', 'y'.repeat(64))).to.not.equal(long);
+    expect(mysqlLockName('other_db', 'x'.repeat(64))).to.not.equal(long);
   });
 });
 
@@ -81,6 +83,16 @@ for (const dialect of DIALECTS) {
       expect(await withRunLock(other, dialect, 'team-a', logger, async () => 'again')).to.deep.equal({ acquired: true, value: 'again' });
     });
 
+    it('the same owner id in two databases on one server: both run at once', async function () {
+      const second = await createTestDatabase(dialect, { schema: false });
+      try {
+        const outer = await withRunLock(database.db, dialect, 'default', logger, async () => withRunLock(second.db, dialect, 'default', logger, async () => 'ran'));
+        expect(outer).to.deep.equal({ acquired: true, value: { acquired: true, value: 'ran' } });
+      } finally {
+        await second.drop();
+      }
+    });
+
     it('is released when the run throws', async function () {
       const error = await withRunLock(database.db, dialect, 'team-a', logger, async () => {
         throw new Error('run failed');
@@ -94,7 +106,7 @@ for (const dialect of DIALECTS) {
 
     it('a lock held by a session that ends is released by the server', async function () {
       const holderDb = otherPool(database);
-      const holder = await holdLockElsewhere(holderDb, dialect, 'team-a');
+      const holder = await holdLockElsewhere(holderDb, dialect, 'team-a', database.env.MYSQL_DATABASE);
       expect(await withRunLock(database.db, dialect, 'team-a', logger, async () => 1)).to.deep.equal({ acquired: false });
       holder.release();
       await holder.done;
