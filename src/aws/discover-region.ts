@@ -1,5 +1,6 @@
 import type { Filter, Image, Instance } from '@aws-sdk/client-ec2';
 import { MAX_FILTER_VALUES } from './ec2-client.js';
+import { awsErrorHint, isUnreadableResponse, MALFORMED_RESPONSE } from './aws-errors.js';
 import type { Ec2Api } from './ec2-client.js';
 import type { DiscoveredInstance, ImageInfo, RegionDiscovery } from './instance.js';
 import { toDiscoveredInstance, toImageInfo } from './to-discovered-instance.js';
@@ -11,6 +12,8 @@ export interface DiscoverRegionOptions {
   readonly signal?: AbortSignal;
   /** DescribeInstances filters: the filtering happens in AWS. */
   readonly filters?: readonly Filter[];
+  /** AMI ids already described, per region (cached across runs): DescribeImages asks only about the others. */
+  readonly knownImages?: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 const DEFAULT_PAGE_SIZE = 1000;
@@ -54,7 +57,8 @@ export async function discoverRegion(
     instances.push(instance);
   }
 
-  const imageIds = [...new Set(instances.flatMap((i) => (i.imageId === undefined ? [] : [i.imageId])))].sort();
+  const known = options.knownImages?.get(region);
+  const imageIds = [...new Set(instances.flatMap((i) => (i.imageId === undefined || known?.has(i.imageId) === true ? [] : [i.imageId])))].sort();
   const rawImages: Image[] = [];
   try {
     for (const chunk of chunksOf(imageIds, MAX_FILTER_VALUES)) {
@@ -79,13 +83,14 @@ function toImageMap(rawImages: readonly Image[]): ReadonlyMap<string, ImageInfo>
 }
 
 function failure(region: string, operation: string, err: unknown): RegionDiscovery {
-  const code = errorCode(err);
+  const code = errorCode(err) ?? (isUnreadableResponse(err) ? MALFORMED_RESPONSE : undefined);
   const message = oneLine(err instanceof Error ? err.message : String(err));
   const detail = code === undefined || message.startsWith(code) ? message : `${code}: ${message}`;
+  const hint = awsErrorHint(code, operation, region);
   return {
     region,
     ok: false,
-    error: `${operation} failed in ${region}: ${detail || 'unknown error'}`,
+    error: `${operation} failed in ${region}: ${detail || 'unknown error'}${hint === undefined ? '' : `; ${hint}`}`,
     ...(code === undefined ? {} : { code }),
   };
 }

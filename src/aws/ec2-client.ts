@@ -1,4 +1,5 @@
 import {
+  DescribeRegionsCommand,
   EC2Client,
   GetConsoleOutputCommand,
   GetPasswordDataCommand,
@@ -15,7 +16,14 @@ export interface Ec2ClientOptions {
   readonly credentials?: EC2ClientConfig['credentials'];
   /** Attempts per call including the first; default 5. */
   readonly maxAttempts?: number;
+  /** Longest wait for one attempt's answer (ms); default 30 s. A silent endpoint fails the attempt, never hangs the run. */
+  readonly requestTimeoutMs?: number;
+  /** Longest wait for the TCP/TLS connection (ms); default 10 s. */
+  readonly connectionTimeoutMs?: number;
 }
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
 
 /** One client per region; throttling (`RequestLimitExceeded`) is retried with adaptive client-side rate limiting. */
 export function createEc2Client(options: Ec2ClientOptions): EC2Client {
@@ -25,6 +33,12 @@ export function createEc2Client(options: Ec2ClientOptions): EC2Client {
     region: options.region,
     retryMode: 'adaptive',
     maxAttempts: options.maxAttempts ?? 5,
+    // Bounded per attempt, so a run lasts at most about maxAttempts × (timeout + backoff) per call.
+    requestHandler: {
+      connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+      requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
   });
@@ -69,6 +83,8 @@ export interface Ec2Api {
    * documents the option for Nitro instance types only), e.g. for the SSH host keys cloud-init prints.
    */
   getConsoleOutput(instanceId: string, options?: CallOptions): Promise<ConsoleOutput>;
+  /** The regions enabled for the account (DescribeRegions without AllRegions: opted-in or opt-in not required). */
+  describeRegions?(options?: CallOptions): Promise<readonly string[]>;
 }
 
 /** The `image-id` filter accepts at most this many values per call. */
@@ -118,6 +134,11 @@ export function sdkEc2Api(client: EC2Client): Ec2Api {
       const out = await client.send(command, sendOptions(options.signal));
       const output = Buffer.from(out.Output ?? '', 'base64').toString('utf8');
       return { instanceId: out.InstanceId ?? instanceId, output };
+    },
+
+    async describeRegions(options = {}) {
+      const out = await client.send(new DescribeRegionsCommand({}), sendOptions(options.signal));
+      return (out.Regions ?? []).flatMap((r) => (r.RegionName ? [r.RegionName] : [])).sort();
     },
   };
 }

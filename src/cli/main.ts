@@ -30,11 +30,13 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   let parsed;
+  const raw = readEnvironment(process.env);
   try {
-    const raw = readEnvironment(process.env);
     parsed = { ...parseConfig(raw.settings, raw.problems), warnings: raw.warnings };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
+    // No logger without a valid configuration: the warnings (a typo may be the cause) go with the error.
+    for (const w of raw.warnings) process.stderr.write(`guacamole-ec2-discovery: warning: ${w}\n`);
     process.stderr.write(`guacamole-ec2-discovery: ${err.message}\n`);
     return 2;
   }

@@ -1,3 +1,4 @@
+import { createCredentialProvider, type StaticKeys } from '../aws/credentials.js';
 import { createEc2Client, sdkEc2Api, type Ec2Api } from '../aws/ec2-client.js';
 import type { Config, Secrets } from '../config/config.js';
 import { runDaemon } from '../daemon/daemon.js';
@@ -22,7 +23,7 @@ export async function runWithConfig(
   logger.info('starting', { version: options.version, mode: options.once ? 'once' : 'daemon', dryRun: options.dryRun, config });
 
   const shutdown = handleShutdownSignals({ logger });
-  const ec2 = ec2Clients(config, secrets);
+  const ec2 = ec2Clients(config, secrets, undefined, (source) => logger.info(`credentials from ${source}`));
   const runtime = createRuntime({
     config,
     secrets,
@@ -58,14 +59,18 @@ async function runOnceAndExit(runtime: Runtime, logger: Logger, options: { dryRu
   }
 }
 
-/** One EC2 client per region, made on first use and closed at the end; `wrap` lets the benchmark time calls. */
+/**
+ * One EC2 client per region, made on first use and closed at the end; `wrap` lets the benchmark time calls. All clients
+ * share one credential provider (static keys or the default chain, cached until shortly before expiry).
+ */
 export function ec2Clients(
   config: Config,
   secrets: Secrets,
   wrap: (api: Ec2Api) => Ec2Api = (api) => api,
+  onCredentialSource: (source: string) => void = () => {},
 ): { apiFor: (region: string) => Ec2Api; close: () => void } {
   const clients = new Map<string, { api: Ec2Api; destroy: () => void }>();
-  const credentials = { accessKeyId: secrets.awsAccessKeyId, secretAccessKey: secrets.awsSecretKey };
+  const credentials = createCredentialProvider({ staticKeys: staticKeysOf(secrets), onSource: onCredentialSource });
   return {
     apiFor: (region) => {
       let entry = clients.get(region);
@@ -81,4 +86,10 @@ export function ec2Clients(
       clients.clear();
     },
   };
+}
+
+/** Both keys set: static keys; neither (empty): undefined, the default chain. parseConfig rejects one without the other. */
+export function staticKeysOf(secrets: Secrets): StaticKeys | undefined {
+  if (secrets.awsAccessKeyId === '' || secrets.awsSecretKey === '') return undefined;
+  return { accessKeyId: secrets.awsAccessKeyId, secretAccessKey: secrets.awsSecretKey };
 }

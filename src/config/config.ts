@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import { isAbsolute } from 'node:path';
 import cron from 'node-cron';
 import { ConfigError } from '../errors.js';
 import type { Policy } from '../plan/plan-safely.js';
@@ -22,7 +24,10 @@ export interface DatabaseConfig {
 
 /** Everything but secrets: safe to log as it is. */
 export interface Config {
+  /** Empty when `allRegions` is set. */
   readonly regions: readonly string[];
+  /** `AWS_DISCOVERY_REGIONS=*` (or `all`): every region enabled for the account, from DescribeRegions. */
+  readonly allRegions: boolean;
   readonly ec2Endpoint?: string;
   /** Folder names from ROOT under which every connection is placed. */
   readonly basePath: readonly string[];
@@ -58,9 +63,12 @@ export interface Config {
   readonly filters?: readonly InstanceFilter[];
   /** Pin SSH host keys read from the instances' console output (`host-key`). */
   readonly pinHostKeys: boolean;
+  /** Longest wait for a database lock inside a run's transaction (s); statements and idle gaps are bounded from it. */
+  readonly dbLockTimeoutSeconds: number;
 }
 
 export interface Secrets {
+  /** Static AWS keys; both empty means the SDK's default credential chain (see src/aws/credentials.ts). */
   readonly awsAccessKeyId: string;
   readonly awsSecretKey: string;
   readonly databasePassword: string;
@@ -78,11 +86,13 @@ export const DEFAULTS = {
   metricsAddress: '127.0.0.1',
   healthMaxAgeSeconds: 600,
   maxDeletePercent: 50,
+  dbLockTimeoutSeconds: 30,
 } as const;
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const OWNER_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const NAME_LIMIT = 128;
+const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/;
 
 /** Pure: validates raw settings, applies defaults, and reports every problem at once by setting name. */
 export function parseConfig(raw: RawSettings, readProblems: readonly string[] = []): { config: Config; secrets: Secrets } {
@@ -91,16 +101,23 @@ export function parseConfig(raw: RawSettings, readProblems: readonly string[] = 
 
   const accessKeyId = p.text('AWS_DISCOVERY_ACCESS_KEY_ID');
   const secretKey = p.text('AWS_DISCOVERY_SECRET_KEY');
-  if (accessKeyId === undefined) problems.push('AWS_DISCOVERY_ACCESS_KEY_ID: required (the access key id of the IAM user)');
-  if (secretKey === undefined) problems.push('AWS_DISCOVERY_SECRET_KEY: required (the secret access key of the IAM user)');
+  // Both or neither: neither means the SDK's default credential chain.
+  if (accessKeyId === undefined && secretKey !== undefined) {
+    problems.push('AWS_DISCOVERY_ACCESS_KEY_ID: missing while AWS_DISCOVERY_SECRET_KEY is set (set both, or neither for the default credential chain)');
+  }
+  if (secretKey === undefined && accessKeyId !== undefined) {
+    problems.push('AWS_DISCOVERY_SECRET_KEY: missing while AWS_DISCOVERY_ACCESS_KEY_ID is set (set both, or neither for the default credential chain)');
+  }
 
+  const allRegions = ['*', 'all'].includes(raw.AWS_DISCOVERY_REGIONS?.trim().toLowerCase() ?? '');
   const config = {
-    regions: p.regions(),
+    regions: allRegions ? [] : p.regions(),
+    allRegions,
     ec2Endpoint: p.url('AWS_DISCOVERY_EC2_ENDPOINT'),
     basePath: p.basePath(),
     adminGroup: p.name('AWS_DISCOVERY_ADMIN_GROUP', DEFAULTS.adminGroup),
     recordByDefault: p.boolean('AWS_DISCOVERY_RECORD_CONNECTIONS_BY_DEFAULT', false),
-    keysDir: p.text('AWS_DISCOVERY_KEYS_DIR') ?? DEFAULTS.keysDir,
+    keysDir: p.absolutePath('AWS_DISCOVERY_KEYS_DIR') ?? DEFAULTS.keysDir,
     ownerId: p.matching('AWS_DISCOVERY_OWNER_ID', OWNER_ID, 'letters, digits, ".", "_" or "-", at most 64') ?? DEFAULTS.ownerId,
     pageSize: p.integer('AWS_DISCOVERY_PAGE_SIZE', 5, 1000) ?? DEFAULTS.pageSize,
     database: p.database(),
@@ -109,7 +126,7 @@ export function parseConfig(raw: RawSettings, readProblems: readonly string[] = 
     keeperVault: p.ksmConfig() !== undefined,
     schedule: p.schedule(),
     metricsPort: p.integer('AWS_DISCOVERY_METRICS_PORT', 1, 65535),
-    metricsAddress: p.text('AWS_DISCOVERY_METRICS_ADDRESS') ?? DEFAULTS.metricsAddress,
+    metricsAddress: p.host('AWS_DISCOVERY_METRICS_ADDRESS') ?? DEFAULTS.metricsAddress,
     healthMaxAgeSeconds: p.integer('AWS_DISCOVERY_HEALTH_MAX_AGE', 10, 7 * 24 * 3600) ?? DEFAULTS.healthMaxAgeSeconds,
     policy: p.oneOf('AWS_DISCOVERY_POLICY', ['sync', 'upsert-only', 'create-only'] as const) ?? 'sync',
     maxDeletePercent: p.integer('AWS_DISCOVERY_MAX_DELETE_PERCENT', 0, 100) ?? DEFAULTS.maxDeletePercent,
@@ -118,6 +135,7 @@ export function parseConfig(raw: RawSettings, readProblems: readonly string[] = 
     addressOrder: p.list('AWS_DISCOVERY_ADDRESS', ADDRESS_KINDS) ?? DEFAULT_ADDRESS_ORDER,
     filters: p.filters(),
     pinHostKeys: p.boolean('AWS_DISCOVERY_PIN_HOST_KEYS', false),
+    dbLockTimeoutSeconds: p.integer('AWS_DISCOVERY_DB_LOCK_TIMEOUT', 1, 3600) ?? DEFAULTS.dbLockTimeoutSeconds,
   };
   if (problems.length > 0 || config.database === undefined) throw new ConfigError(problems);
   return {
@@ -148,7 +166,7 @@ class Parser {
     const name = 'AWS_DISCOVERY_REGIONS';
     const value = this.text(name);
     if (value === undefined) {
-      this.problems.push(`${name}: required (comma-separated AWS regions, e.g. us-east-1,eu-west-1)`);
+      this.problems.push(`${name}: required (comma-separated AWS regions, e.g. us-east-1,eu-west-1, or * for every enabled region)`);
       return [];
     }
     const regions = [...new Set(value.split(',').map((r) => r.trim()).filter((r) => r !== ''))];
@@ -214,6 +232,26 @@ class Parser {
     const n = Number(value);
     if (Number.isInteger(n) && n >= min && n <= max) return n;
     this.problems.push(`${name}: expected a whole number from ${min} to ${max}, got "${value}"`);
+    return undefined;
+  }
+
+  /** A path that does not depend on the working folder the daemon happens to start in. */
+  absolutePath(name: string): string | undefined {
+    const value = this.text(name);
+    if (value === undefined || isAbsolute(value)) return value;
+    this.problems.push(`${name}: expected an absolute path, got "${value}"`);
+    return undefined;
+  }
+
+  /**
+   * A host name or an IP address (a pasted URL, `user@host` or `host:port` is a mistake worth naming); for PostgreSQL
+   * also a socket folder (an absolute path), which node-postgres accepts as its host.
+   */
+  host(name: string): string | undefined {
+    const value = this.text(name);
+    if (value === undefined || isIP(value) !== 0 || HOST_NAME.test(value)) return value;
+    if (name.startsWith('POSTGRESQL_') && isAbsolute(value)) return value;
+    this.problems.push(`${name}: expected a host name or IP address, got "${value}"`);
     return undefined;
   }
 
@@ -288,6 +326,6 @@ class Parser {
     if (user === undefined) this.problems.push(`${field('USERNAME')}: required`);
     if (this.raw[field('PASSWORD')] === undefined) this.problems.push(`${field('PASSWORD')}: required`);
     const port = this.integer(field('PORT'), 1, 65535) ?? (dialect === 'postgres' ? 5432 : 3306);
-    return { dialect, host: this.text(field('HOSTNAME')) ?? 'localhost', port, database: database ?? '', user: user ?? '' };
+    return { dialect, host: this.host(field('HOSTNAME')) ?? 'localhost', port, database: database ?? '', user: user ?? '' };
   }
 }

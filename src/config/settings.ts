@@ -32,6 +32,7 @@ export const AWS_SETTINGS = [
   { name: 'AWS_DISCOVERY_ADDRESS' },
   { name: 'AWS_DISCOVERY_FILTERS' },
   { name: 'AWS_DISCOVERY_PIN_HOST_KEYS' },
+  { name: 'AWS_DISCOVERY_DB_LOCK_TIMEOUT' },
 ] as const satisfies readonly SettingDefinition[];
 
 const DB_FIELDS = ['HOSTNAME', 'PORT', 'DATABASE', 'USERNAME', 'PASSWORD'] as const;

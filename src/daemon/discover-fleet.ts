@@ -1,21 +1,42 @@
 import type { Ec2Api } from '../aws/ec2-client.js';
 import { discoverRegion, type DiscoverRegionOptions } from '../aws/discover-region.js';
+import { ALL_REGIONS, listEnabledRegions, REGION_LIST_HOME, type RegionListCache } from '../aws/enabled-regions.js';
 import type { DiscoveredInstance, ImageInfo, RegionDiscovery } from '../aws/instance.js';
 
 export interface Fleet {
   readonly instances: readonly DiscoveredInstance[];
   readonly images: ReadonlyMap<string, ImageInfo>;
-  /** Regions whose listing failed, with why: their connections are left exactly as they are. */
+  /**
+   * Regions whose listing failed, with why: their connections are left exactly as they are. A failed region list
+   * (`AWS_DISCOVERY_REGIONS=*`) appears as region `*` (ALL_REGIONS): every region is then unknown.
+   */
   readonly failed: readonly Extract<RegionDiscovery, { ok: false }>[];
   readonly regions: readonly RegionDiscovery[];
 }
 
+/** The configured regions, or `all`: every region enabled for the account (DescribeRegions, cached between runs). */
+export type RegionSelection = readonly string[] | { readonly all: true; readonly cache?: RegionListCache };
+
 /** Lists every configured region at once (a handful of regions, each paginated sequentially). */
 export async function discoverFleet(
-  regions: readonly string[],
+  selection: RegionSelection,
   apiFor: (region: string) => Ec2Api,
   options: DiscoverRegionOptions,
 ): Promise<Fleet> {
+  let regions: readonly string[];
+  if ('all' in selection) {
+    const list = await listEnabledRegions(apiFor(REGION_LIST_HOME), {
+      ...(selection.cache ? { cache: selection.cache } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (!list.ok) {
+      const failed = { region: ALL_REGIONS, ok: false as const, error: list.error, ...(list.code ? { code: list.code } : {}) };
+      return { instances: [], images: new Map(), failed: [failed], regions: [failed] };
+    }
+    regions = list.regions;
+  } else {
+    regions = selection;
+  }
   const results = await Promise.all(regions.map((region) => discoverRegion(apiFor(region), region, options)));
   const images = new Map<string, ImageInfo>();
   const instances: DiscoveredInstance[] = [];

@@ -1,9 +1,12 @@
 import type { Ec2Api } from '../aws/ec2-client.js';
-import type { DiscoveredInstance } from '../aws/instance.js';
+import type { DiscoveredInstance, RegionDiscovery } from '../aws/instance.js';
+import { loadImageCache, saveNewImages, type ImageCache } from '../guacamole/image-cache.js';
+import { instanceKey } from '../mapping/desired-connection.js';
 import type { Config } from '../config/config.js';
 import type { GuacamoleDatabase } from '../guacamole/database.js';
 import { applyChangeSet } from '../guacamole/apply-change-set.js';
 import { loadCurrentState } from '../guacamole/load-current-state.js';
+import { applySessionLimits, explainTransactionFailure, type SessionLimits } from '../guacamole/session-limits.js';
 import type { SchemaFacts } from '../guacamole/schema-check.js';
 import type { Logger } from '../logger.js';
 import type { KeyLookup, KeySource } from '../mapping/keys.js';
@@ -18,6 +21,7 @@ import { KEPT_STATES, toDesiredConnections } from '../mapping/to-desired-connect
 import { isEmptyChangeSet, type ChangeSet } from '../plan/change-set.js';
 import { formatPlan } from '../plan/format-plan.js';
 import { planSafely } from '../plan/plan-safely.js';
+import { ALL_REGIONS, type RegionListCache } from '../aws/enabled-regions.js';
 import { discoverFleet } from './discover-fleet.js';
 import { logChanges } from './log-changes.js';
 import { describeError } from '../errors.js';
@@ -29,11 +33,17 @@ const PASSWORD_FETCHES_PER_REGION = 500;
 const CONSOLE_READS_PER_REGION = 100;
 /** An instance whose console showed no host keys is not read again for this long (the daemon remembers). */
 const CONSOLE_RETRY_MS = 15 * 60 * 1000;
+/** A Windows instance whose GetPasswordData answered without a usable password is asked again after this long (EC2 generates it within minutes of launch). */
+const PASSWORD_RETRY_MS = 5 * 60 * 1000;
 
 /** What the daemon remembers between runs (in memory only; `--once` starts empty). */
 export class RunMemory {
   /** Instance key → time before which its console is not read again. */
   readonly consoleRetryAt = new Map<string, number>();
+  /** Instance key → time before which GetPasswordData is not called again (no password at the last call). */
+  readonly passwordRetryAt = new Map<string, number>();
+  /** `AWS_DISCOVERY_REGIONS=*`: the account's enabled regions, asked again after an hour. */
+  readonly regionList: RegionListCache = {};
 }
 
 export interface RunDependencies {
@@ -117,13 +127,18 @@ async function record(deps: RunDependencies, run: Parameters<typeof recordRun>[1
 async function reconcile(deps: RunDependencies, options: RunOptions, found: { problems: Problem[] | undefined }): Promise<RunReport> {
   const started = Date.now();
   const { config, logger, database } = deps;
-  const fleet = await discoverFleet(config.regions, deps.ec2For, {
+  const imageCache = await readImageCache(deps);
+  const regions = config.allRegions ? { all: true as const, cache: deps.memory?.regionList ?? {} } : config.regions;
+  const fleet = await discoverFleet(regions, deps.ec2For, {
     pageSize: config.pageSize,
+    knownImages: new Map([...imageCache].map(([region, images]) => [region, new Set(images.keys())])),
     ...(config.filters === undefined ? {} : { filters: config.filters.map((f) => ({ Name: f.Name, Values: [...f.Values] })) }),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   options.signal?.throwIfAborted(); // shutdown: stop before writing (an aborted listing is not a failed region)
   for (const f of fleet.failed) logger.error('region listing failed; its connections are left unchanged', { region: f.region, error: f.error, code: f.code });
+  if (!options.dryRun) await rememberImages(deps, imageCache, fleet.regions);
+  const images = new Map([...[...imageCache.values()].flatMap((byId) => [...byId]), ...fleet.images]);
 
   const kept = fleet.instances.filter((i) => KEPT_STATES.has(i.state));
   const keys = await deps.readKeys([...new Set(kept.flatMap((i) => (i.keyName === undefined ? [] : [i.keyName])))]);
@@ -132,13 +147,21 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
   // Windows passwords: only those Guacamole lacks (or holds in a stale form) cost a GetPasswordData call.
   const windows = kept.filter(needsWindowsPassword);
   const stored = windows.length === 0 ? new Map() : await loadStoredPasswords(database.db, { ownerId: config.ownerId, ...deps.schema });
-  const passwordPlan = planPasswordFetches(windows, keys, stored, PASSWORD_FETCHES_PER_REGION);
+  const passwordRetryAt = deps.memory?.passwordRetryAt ?? new Map<string, number>();
+  const passwordPlan = planPasswordFetches(windows, keys, stored, PASSWORD_FETCHES_PER_REGION, { retryAt: passwordRetryAt, now: Date.now() });
   const fetched = await fetchPasswords(passwordPlan.fetches, deps.ec2For, { concurrency: 8, ...(options.signal ? { signal: options.signal } : {}) });
+  const windowsKeys = new Set(windows.map((i) => instanceKey(i.region, i.instanceId)));
+  for (const key of passwordRetryAt.keys()) if (!windowsKeys.has(key)) passwordRetryAt.delete(key); // gone or no longer Windows
+  for (const [key, outcome] of fetched) {
+    // A failed call (throttling, a missing permission) is tried again next run: the operator may have just fixed it.
+    if (outcome.status === 'obtained' || outcome.callFailed === true) passwordRetryAt.delete(key);
+    else passwordRetryAt.set(key, Date.now() + PASSWORD_RETRY_MS);
+  }
   const passwords = new Map([...passwordPlan.outcomes, ...fetched]);
   const hostKeys = config.pinHostKeys ? await pinHostKeys(deps, kept, options.signal) : { outcomes: new Map<string, HostKeyOutcome>(), reads: 0 };
 
   const mapping = toDesiredConnections(
-    { instances: fleet.instances, images: fleet.images, keys, passwords, hostKeys: hostKeys.outcomes },
+    { instances: fleet.instances, images, keys, passwords, hostKeys: hostKeys.outcomes },
     {
       basePath: config.basePath,
       recordByDefault: config.recordByDefault,
@@ -150,7 +173,8 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
   for (const w of mapping.warnings) logger.warn(w.message, { instance: w.key });
   for (const s of mapping.skipped) logger.warn(`instance skipped: ${s.reason}`, { instance: s.key });
 
-  const failedScopes = new Set(fleet.failed.map((f) => f.region));
+  // A failed region list leaves every region unknown: nothing of this daemon's is changed.
+  const failedScopes = fleet.failed.some((f) => f.region === ALL_REGIONS) ? { has: () => true } : new Set(fleet.failed.map((f) => f.region));
   const listedScopes = new Set(fleet.regions.filter((r) => r.ok).map((r) => r.region));
   let brake: string | undefined;
   found.problems = collectProblems({ failedRegions: fleet.failed, skipped: mapping.skipped, warnings: mapping.warnings });
@@ -186,7 +210,7 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
   };
   // A dry run only reads; a real run reads, plans and writes in one transaction (all or nothing).
   options.signal?.throwIfAborted(); // last point to stop: once the transaction has begun, it runs to its end
-  const changes = options.dryRun ? await plan(database.db) : await database.db.transaction().execute(plan);
+  const changes = options.dryRun ? await plan(database.db) : await writeInOneTransaction(database, { lockTimeoutSeconds: config.dbLockTimeoutSeconds }, plan);
 
   found.problems = collectProblems({ failedRegions: fleet.failed, skipped: mapping.skipped, warnings: mapping.warnings, changes });
   logChanges(logger, changes, { dryRun: options.dryRun, adminGroup: config.adminGroup });
@@ -216,6 +240,36 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
   const { plan: _plan, ...summary } = report;
   logger.info(options.dryRun ? 'dry run finished; nothing was written' : 'run finished', summary);
   return report;
+}
+
+/** The run's transaction, with bounded lock waits; a database fault comes out as a `DatabaseFaultError` saying what happened. */
+async function writeInOneTransaction<T>(database: GuacamoleDatabase, limits: SessionLimits, work: (trx: GuacamoleDatabase['db']) => Promise<T>): Promise<T> {
+  try {
+    return await database.db.transaction().execute(async (trx) => {
+      await applySessionLimits(trx, database.dialect, limits);
+      return work(trx);
+    });
+  } catch (err) {
+    throw explainTransactionFailure(err, limits);
+  }
+}
+
+/** The DescribeImages cache is an optimisation: when it cannot be read, every AMI is described as before. */
+async function readImageCache(deps: RunDependencies): Promise<ImageCache> {
+  try {
+    return await loadImageCache(deps.database.db);
+  } catch (err) {
+    deps.logger.warn('could not read the image cache; describing every AMI', { error: describeError(err) });
+    return new Map();
+  }
+}
+
+async function rememberImages(deps: RunDependencies, cache: ImageCache, regions: readonly RegionDiscovery[]): Promise<void> {
+  try {
+    await saveNewImages(deps.database.db, cache, new Map(regions.flatMap((r) => (r.ok ? [[r.region, r.images] as const] : []))));
+  } catch (err) {
+    deps.logger.warn('could not store newly described images; they are described again next run', { error: describeError(err) });
+  }
 }
 
 /** Per key, once per run: warnings that do not stop its use (file permissions) and passphrase notes. */

@@ -3,7 +3,7 @@ import type { Config, Secrets } from '../config/config.js';
 import { describeError } from '../errors.js';
 import { openDatabase, type GuacamoleDatabase } from '../guacamole/database.js';
 import { migrateToLatest } from '../guacamole/migrate.js';
-import { checkSchema, type SchemaFacts } from '../guacamole/schema-check.js';
+import { checkSchema, checkWritePrivileges, type SchemaFacts } from '../guacamole/schema-check.js';
 import type { Logger } from '../logger.js';
 import type { KeySource } from '../mapping/keys.js';
 import { withRunLock } from './run-lock.js';
@@ -41,8 +41,9 @@ export function createRuntime(setup: RuntimeSetup): Runtime {
 
   const prepare = async (migrate: boolean): Promise<SchemaFacts> => {
     if (prepared !== undefined && (prepared.migrated || !migrate)) return prepared.schema;
-    let schema = await checkSchema(database.db, database.dialect);
+    let schema = await checkSchema(database.db, database.dialect, config.database);
     if (migrate) {
+      await checkWritePrivileges(database.db, database.dialect); // before the migration writes anything
       const applied = await migrateToLatest(database.db);
       if (applied.length > 0) {
         logger.info('bookkeeping tables created or updated', { migrations: applied });
@@ -63,6 +64,8 @@ export function createRuntime(setup: RuntimeSetup): Runtime {
 
   return {
     async run({ dryRun, signal }) {
+      // The first contact is the schema check, outside the lock: an unreachable or wrong database is named plainly.
+      await prepare(false);
       if (dryRun) return { locked: false, report: await reconcile(true, signal) };
       const outcome = await withRunLock(database.db, database.dialect, config.ownerId, logger, () => reconcile(false, signal));
       return outcome.acquired ? { locked: false, report: outcome.value } : { locked: true };

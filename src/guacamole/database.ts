@@ -19,6 +19,9 @@ export function openDatabase(config: DatabaseConfig, password: string, onError: 
   if (config.dialect === 'postgres') {
     const pool = new pg.Pool({ ...common, max: 4, application_name: 'guacamole-ec2-discovery', connectionTimeoutMillis: 15_000 });
     pool.on('error', onError); // an idle client lost its connection: report it instead of crashing
+    // A client in use has no pool listener: a backend terminated mid-query (pg_terminate_backend, a server shutdown)
+    // would otherwise emit an unhandled 'error' after its query failed, and end the process.
+    pool.on('connect', (client) => client.on('error', onError));
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...log }), dialect: 'postgres' };
   }
   const pool = createPool({ ...common, connectionLimit: 4, charset: 'utf8mb4', connectTimeout: 15_000, supportBigNumbers: true });

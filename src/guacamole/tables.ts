@@ -90,6 +90,15 @@ export interface ProblemTable {
   message: string;
 }
 
+/** DescribeImages answers kept across runs (see migrations/2026-11-28-04-image-cache.ts). */
+export interface ImageCacheTable {
+  region: string;
+  image_id: string;
+  /** `ImageInfo` as JSON. */
+  info: string;
+  seen_at: Date;
+}
+
 export interface Database {
   guacamole_connection_group: GuacamoleConnectionGroupTable;
   guacamole_connection: GuacamoleConnectionTable;
@@ -102,4 +111,5 @@ export interface Database {
   [OWNED_OBJECT_TABLE]: OwnedObjectTable;
   ec2_discovery_run: RunTable;
   ec2_discovery_problem: ProblemTable;
+  ec2_discovery_image: ImageCacheTable;
 }

@@ -1,6 +1,7 @@
 import type { Ec2Api } from '../aws/ec2-client.js';
 import { mapConcurrently } from '../concurrency.js';
 import { errorCode } from '../aws/discover-region.js';
+import { awsErrorHint } from '../aws/aws-errors.js';
 import { parseConsoleHostKeys, preferredHostKey } from '../aws/console-host-keys.js';
 import type { HostKeyOutcome, HostKeyPlan } from './host-key-plan.js';
 
@@ -13,18 +14,18 @@ export async function readHostKeys(
   ec2For: (region: string) => Ec2Api,
   options: { readonly concurrency: number; readonly signal?: AbortSignal },
 ): Promise<Map<string, HostKeyOutcome>> {
-  const outcomes = await mapConcurrently(reads, options.concurrency, (r) => readOne(ec2For(r.region), r.instanceId, options.signal));
+  const outcomes = await mapConcurrently(reads, options.concurrency, (r) => readOne(ec2For(r.region), r.region, r.instanceId, options.signal));
   return new Map(reads.map((r, i) => [r.key, outcomes[i] as HostKeyOutcome]));
 }
 
-async function readOne(api: Ec2Api, instanceId: string, signal: AbortSignal | undefined): Promise<HostKeyOutcome> {
+async function readOne(api: Ec2Api, region: string, instanceId: string, signal: AbortSignal | undefined): Promise<HostKeyOutcome> {
   let output: string;
   try {
     output = (await api.getConsoleOutput(instanceId, signal === undefined ? {} : { signal })).output;
   } catch (err) {
-    const code = errorCode(err) ?? 'error';
-    const hint = code === 'UnauthorizedOperation' ? ': grant ec2:GetConsoleOutput to the discovery credentials' : '';
-    return { status: 'unpinned', reason: `SSH host key not pinned: GetConsoleOutput failed (${code})${hint}` };
+    const code = errorCode(err);
+    const hint = awsErrorHint(code, 'GetConsoleOutput', region);
+    return { status: 'unpinned', reason: `SSH host key not pinned: GetConsoleOutput failed (${code ?? 'error'})${hint === undefined ? '' : `: ${hint}`}` };
   }
   const parsed = parseConsoleHostKeys(output);
   if ('problem' in parsed) return { status: 'unpinned', reason: `SSH host key not pinned: ${parsed.problem}` };

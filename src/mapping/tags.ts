@@ -10,11 +10,16 @@ export const TAGS = {
   hostname: 'kcm:hostname',
 } as const;
 
-/** `kcm:record`: `true`/`false` in any case override the default; anything else (or absent) keeps it. */
-export function recordingWanted(tagValue: string | undefined, byDefault: boolean): boolean {
+/**
+ * `kcm:record`: `true`/`false` in any case override the default; absent or empty keeps it. Anything else keeps the
+ * default too, and is reported in `problems` (the value is not echoed: it may be anything).
+ */
+export function recordingWanted(tagValue: string | undefined, byDefault: boolean, problems: string[] = []): boolean {
   const value = tagValue?.trim().toLowerCase();
+  if (value === undefined || value === '') return byDefault;
   if (value === 'true') return true;
   if (value === 'false') return false;
+  problems.push(`${TAGS.record} is neither true nor false; recording stays ${byDefault ? 'on' : 'off'} (the default)`);
   return byDefault;
 }
 

@@ -12,7 +12,7 @@ import { cleanName, length, type CharacterSet } from './names.js';
 import { DEFAULT_ADDRESS_ORDER, resolveEndpoint, type AddressKind } from './overrides.js';
 import { connectionParameters, type Platform } from './parameters.js';
 import { ignored, recordingWanted, TAGS } from './tags.js';
-import { guessUsername } from './usernames.js';
+import { guessUsername, taggedUsername } from './usernames.js';
 import { hostKeyParameter } from '../aws/console-host-keys.js';
 import type { HostKeyOutcome } from '../hostkeys/host-key-plan.js';
 import { isWindows, type PasswordOutcome } from '../windows/password-plan.js';
@@ -89,7 +89,7 @@ function toDesiredConnection(
 
   const key = instanceKey(instance.region, instance.instanceId);
   const tags = instance.tags;
-  const username = cleanName(tags[TAGS.username] ?? '', options.charset, Number.MAX_SAFE_INTEGER);
+  const username = cleanName(taggedUsername(tags[TAGS.username], warnings) ?? '', options.charset, Number.MAX_SAFE_INTEGER);
   const secret: SecretValue =
     protocol === 'ssh' ? findKey(instance, input.keys, warnings) : protocol === 'rdp' && platform === 'windows' ? findPassword(input.passwords?.get(key), warnings) : {};
   const parameters = connectionParameters({
@@ -100,7 +100,7 @@ function toDesiredConnection(
     privateKey: protocol === 'ssh' ? secret.value : undefined,
     password: protocol === 'rdp' ? secret.value : undefined,
     hostKey: protocol === 'ssh' ? pinnedHostKey(input.hostKeys?.get(key), hostname, warnings) : undefined,
-    record: recordingWanted(tags[TAGS.record], options.recordByDefault),
+    record: recordingWanted(tags[TAGS.record], options.recordByDefault, warnings),
   });
 
   const tooLong = Object.entries(parameters).find(([, value]) => length(value) > options.parameterValueLimit);

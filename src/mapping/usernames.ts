@@ -1,4 +1,5 @@
 import type { ImageInfo } from '../aws/instance.js';
+import { TAGS } from './tags.js';
 
 /** Owner accounts of the publishers' official images (see aws-ec2.md §6.2). */
 const OWNERS = {
@@ -44,4 +45,18 @@ export function guessUsername(image: ImageInfo | undefined): string {
   }
   const byOwner = RULES.find((r) => r.owner !== undefined && r.owner === image.ownerId);
   return byOwner?.user ?? DEFAULT_USERNAME;
+}
+
+/**
+ * The `kcm:username` tag, trimmed; undefined when absent or blank. A value with spaces or control characters (a
+ * newline) cannot be a login name: it is reported in `problems` and the default login is used instead.
+ */
+export function taggedUsername(value: string | undefined, problems: string[]): string | undefined {
+  const name = value?.trim() ?? '';
+  if (name === '') return undefined;
+  if (/[\s\p{Cc}\p{Cf}]/u.test(name)) {
+    problems.push(`${TAGS.username} contains spaces or control characters; using the default login`);
+    return undefined;
+  }
+  return name;
 }

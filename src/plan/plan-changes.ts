@@ -7,12 +7,17 @@ import { planGroupDeletes } from './plan-group-deletes.js';
 import { folderKey, resolveFolders, type ResolvedFolder } from './resolve-folders.js';
 import { resolveNames } from './resolve-names.js';
 
+/** Which scopes a condition holds for; a `Set` of scopes is one, `{ has: () => true }` matches every scope. */
+export interface ScopeMatcher {
+  has(scope: string): boolean;
+}
+
 export interface PlanInput {
   readonly desired: readonly DesiredConnection[];
   /** Instances left out this run: their connections stay as they are. */
   readonly skipped: readonly SkippedInstance[];
-  /** Listings that failed (regions): their connections stay as they are. */
-  readonly failedScopes: ReadonlySet<string>;
+  /** Listings that failed (regions, or everything when the region list itself failed): their connections stay as they are. */
+  readonly failedScopes: ScopeMatcher;
   readonly current: CurrentState;
   /** Listings whose connections stay as they are for another reason than failure (scope → why). */
   readonly heldScopes?: ReadonlyMap<string, string>;
@@ -43,6 +48,7 @@ export function planChanges(input: PlanInput): ChangeSet {
   const folders = resolveFolders(current.groups, desired.map((d) => d.folder));
   const conflicts: Conflict[] = [];
   const placed: { d: DesiredConnection; folder: ResolvedFolder; name: string }[] = [];
+  const byParent = connectionsByParent(current.connections);
 
   for (const [key, group] of groupByFolder(desired)) {
     const folder = folders.folders.get(key) as ResolvedFolder;
@@ -53,7 +59,7 @@ export function planChanges(input: PlanInput): ChangeSet {
       }
       continue;
     }
-    const reserved = reservedNames(current.connections, folder.existingId, kept);
+    const reserved = reservedNames(folder.existingId === undefined ? [] : (byParent.get(folder.existingId) ?? []), kept);
     const resolution = resolveNames(group, reserved, folder.displayPath);
     conflicts.push(...resolution.conflicts);
     for (const d of group) {
@@ -165,15 +171,22 @@ function groupByFolder(desired: readonly DesiredConnection[]): Map<string, Desir
   return byFolder;
 }
 
-/** Names in an existing group that our connections must avoid: everyone else's, and ours that stay put. */
-function reservedNames(connections: readonly CurrentConnection[], groupId: number | undefined, kept: ReadonlyMap<string, string>): Set<string> {
+/** Names in an existing group (its connections given) that ours must avoid: everyone else's, and ours that stay put. */
+function reservedNames(inGroup: readonly CurrentConnection[], kept: ReadonlyMap<string, string>): Set<string> {
   const reserved = new Set<string>();
-  if (groupId === undefined) return reserved;
-  for (const c of connections) {
-    if (c.parentId !== groupId) continue;
-    if (c.owner === undefined || kept.has(c.owner.key)) reserved.add(nameKey(c.name));
-  }
+  for (const c of inGroup) if (c.owner === undefined || kept.has(c.owner.key)) reserved.add(nameKey(c.name));
   return reserved;
+}
+
+/** Connections by parent group id, so each folder looks only at its own (linear, not folders × connections). */
+function connectionsByParent(connections: readonly CurrentConnection[]): Map<number | null, CurrentConnection[]> {
+  const byParent = new Map<number | null, CurrentConnection[]>();
+  for (const c of connections) {
+    const list = byParent.get(c.parentId);
+    if (list === undefined) byParent.set(c.parentId, [c]);
+    else list.push(c);
+  }
+  return byParent;
 }
 
 function occupiedNames(connections: readonly CurrentConnection[]): Map<string, number> {

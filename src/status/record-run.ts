@@ -48,10 +48,23 @@ export async function recordRun(db: Kysely<Database>, run: RunRecord): Promise<v
       .execute();
     for (const chunk of chunks(old.map((r) => r.run_id))) await trx.deleteFrom('ec2_discovery_run').where('run_id', 'in', chunk).execute();
     if (run.problems === undefined) return;
-    await trx.deleteFrom('ec2_discovery_problem').where('owner_id', '=', run.ownerId).execute();
     const rows = run.problems.map((p) => ({ owner_id: run.ownerId, subject: fit(p.subject, 255), kind: p.kind, message: fit(p.message, MESSAGE_LIMIT) }));
+    // Usually the list is the one already stored: then nothing is written.
+    const stored = await trx.selectFrom('ec2_discovery_problem').select(['subject', 'kind', 'message']).where('owner_id', '=', run.ownerId).execute();
+    if (sameProblems(stored, rows)) return;
+    await trx.deleteFrom('ec2_discovery_problem').where('owner_id', '=', run.ownerId).execute();
     for (const chunk of chunks(rows, 1000)) await trx.insertInto('ec2_discovery_problem').values(chunk).execute();
   });
+}
+
+type ProblemRow = { readonly subject: string; readonly kind: string; readonly message: string };
+
+/** The same rows in any order (compared as sorted lines). */
+function sameProblems(a: readonly ProblemRow[], b: readonly ProblemRow[]): boolean {
+  if (a.length !== b.length) return false;
+  const lines = (rows: readonly ProblemRow[]) => rows.map((r) => JSON.stringify([r.subject, r.kind, r.message])).sort();
+  const [x, y] = [lines(a), lines(b)];
+  return x.every((line, i) => line === y[i]);
 }
 
 /** Cut to the column size; 4-byte characters replaced (MySQL's utf8 tables cannot hold them). */

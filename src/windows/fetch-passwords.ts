@@ -1,6 +1,7 @@
 import type { Ec2Api } from '../aws/ec2-client.js';
 import { mapConcurrently } from '../concurrency.js';
 import { errorCode } from '../aws/discover-region.js';
+import { awsErrorHint } from '../aws/aws-errors.js';
 import { decryptWindowsPassword } from '../aws/windows-password.js';
 import { passwordDigest, type PasswordFetch, type PasswordOutcome } from './password-plan.js';
 
@@ -24,7 +25,7 @@ async function fetchOne(fetch: PasswordFetch, api: Ec2Api, signal: AbortSignal |
   try {
     data = (await api.getPasswordData(fetch.instanceId, signal === undefined ? {} : { signal })).passwordData;
   } catch (err) {
-    return { status: 'unavailable', reason: passwordCallFailure(err) };
+    return { status: 'unavailable', reason: passwordCallFailure(err, fetch.region), callFailed: true };
   }
   if (data === '') {
     return { status: 'unavailable', reason: 'EC2 has not generated the Administrator password yet (a few minutes after launch); a later run adds it', pending: true };
@@ -34,9 +35,9 @@ async function fetchOne(fetch: PasswordFetch, api: Ec2Api, signal: AbortSignal |
   return { status: 'obtained', password: result.password, digest: passwordDigest(fetch.privateKey, fetch.key, result.password), fetched: true };
 }
 
-function passwordCallFailure(err: unknown): string {
-  const code = errorCode(err) ?? 'error';
-  if (code === 'UnauthorizedOperation') return 'GetPasswordData was refused (UnauthorizedOperation): grant ec2:GetPasswordData to the discovery credentials';
+function passwordCallFailure(err: unknown, region: string): string {
+  const code = errorCode(err);
+  const hint = awsErrorHint(code, 'GetPasswordData', region);
   const message = err instanceof Error ? err.message.replace(/\s+/g, ' ').slice(0, 200) : String(err);
-  return `GetPasswordData failed (${code}): ${message}`;
+  return `GetPasswordData failed (${code ?? 'error'}): ${message}${hint === undefined ? '' : `; ${hint}`}`;
 }

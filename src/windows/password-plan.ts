@@ -18,7 +18,7 @@ export interface StoredPassword {
  */
 export type PasswordOutcome =
   | { readonly status: 'obtained'; readonly password: string; readonly digest: string; readonly fetched: boolean }
-  | { readonly status: 'unavailable'; readonly reason: string; readonly pending?: boolean };
+  | { readonly status: 'unavailable'; readonly reason: string; readonly pending?: boolean; readonly callFailed?: boolean };
 
 export interface PasswordFetch {
   readonly key: string;
@@ -33,6 +33,12 @@ export interface PasswordPlan {
   readonly outcomes: ReadonlyMap<string, PasswordOutcome>;
   /** GetPasswordData calls to make, at most `limitPerRegion` per region. */
   readonly fetches: readonly PasswordFetch[];
+}
+
+/** Instances whose last GetPasswordData gave no usable password, and the time before which they are not asked again. */
+export interface PasswordBackoff {
+  readonly retryAt: ReadonlyMap<string, number>;
+  readonly now: number;
 }
 
 /**
@@ -63,6 +69,7 @@ export function planPasswordFetches(
   keys: ReadonlyMap<string, KeyLookup>,
   stored: ReadonlyMap<string, StoredPassword>,
   limitPerRegion: number,
+  backoff: PasswordBackoff = { retryAt: new Map(), now: 0 },
 ): PasswordPlan {
   const outcomes = new Map<string, PasswordOutcome>();
   const fetches: PasswordFetch[] = [];
@@ -77,6 +84,11 @@ export function planPasswordFetches(
     const have = stored.get(key);
     if (have !== undefined && have.digest === passwordDigest(usable, key, have.password)) {
       outcomes.set(key, { status: 'obtained', password: have.password, digest: have.digest, fetched: false });
+      continue;
+    }
+    const retryAt = backoff.retryAt.get(key);
+    if (retryAt !== undefined && retryAt > backoff.now) {
+      outcomes.set(key, { status: 'unavailable', reason: `no usable password at the last attempt; asked again after ${new Date(retryAt).toISOString()}`, pending: true });
       continue;
     }
     const count = perRegion.get(instance.region) ?? 0;

@@ -66,7 +66,10 @@ describe('discoverRegion failures through the real EC2Client', () => {
       region: 'eu-west-1',
       ok: false,
       code: 'AuthFailure',
-      error: 'DescribeInstances failed in eu-west-1: AuthFailure: AWS was not able to validate the provided access credentials',
+      error:
+        'DescribeInstances failed in eu-west-1: AuthFailure: AWS was not able to validate the provided access credentials; ' +
+        'the AWS credentials were not accepted in eu-west-1: check the access key id and secret key ' +
+        '(an AuthFailure in one region only can also mean eu-west-1 is not enabled for the account)',
     });
     expect(JSON.stringify(result)).to.not.include(secretAccessKey);
     expect(fake.requestsFor('DescribeInstances')).to.have.lengthOf(1); // client errors are not retried
@@ -83,7 +86,8 @@ describe('discoverRegion failures through the real EC2Client', () => {
 
     expect(result.code).to.equal('UnauthorizedOperation');
     expect(result.error).to.match(/^DescribeImages failed in us-east-1: UnauthorizedOperation: You are not authorized/);
-    expect(result.error.length).to.be.below(600);
+    expect(result.error).to.match(/; grant ec2:DescribeImages to the discovery credentials$/);
+    expect(result.error.length).to.be.below(700); // the AWS message is cut at 500 characters, the hint follows
   });
 
   it('gives ok:false, not a partial list, when page 2 fails', async () => {

@@ -10,6 +10,9 @@
  * `instance-id`, `image-id`, `tag:<Key>`, `tag-key`, with `*`/`?` wildcards), DescribeImages (`ImageId.N`,
  * `image-id` filter, IncludeDeprecated), GetPasswordData, GetConsoleOutput, DescribeRegions.
  * Anything else → 400 `InvalidAction`.
+ *
+ * Fault injection: `failNext` (an EC2 error response), `hangNext` (no answer at all), `truncateNext` (HTTP 200 with
+ * the XML cut in half), each for chosen actions, regions and counts.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -66,6 +69,8 @@ export interface FakeRequest {
   readonly action: string;
   readonly region: string;
   readonly params: URLSearchParams;
+  /** The access key id that signed the request (SigV4 `Credential=`), to check which credentials the client used. */
+  readonly accessKeyId?: string;
 }
 
 export interface FailureOptions {
@@ -81,9 +86,20 @@ export interface FailureOptions {
   readonly skip?: number;
 }
 
+/** Which requests a `hangNext`/`truncateNext` rule matches (as in FailureOptions). */
+export interface MatchOptions {
+  readonly times?: number;
+  readonly region?: string;
+  readonly skip?: number;
+}
+
+/** `error`: an EC2 error response; `hang`: no answer at all; `truncate`: HTTP 200 with the XML cut in half. */
+type FailureKind = 'error' | 'hang' | 'truncate';
+
 interface FailureRule {
   readonly action: string;
-  readonly options: FailureOptions;
+  readonly kind: FailureKind;
+  readonly options: FailureOptions | MatchOptions;
   remaining: number;
   toSkip: number;
 }
@@ -132,7 +148,17 @@ export class FakeEc2 {
 
   /** Makes the next matching request(s) of `action` fail with an EC2 error response. */
   failNext(action: string, options: FailureOptions): void {
-    this.#failures.push({ action, options, remaining: options.times ?? 1, toSkip: options.skip ?? 0 });
+    this.#failures.push({ action, kind: 'error', options, remaining: options.times ?? 1, toSkip: options.skip ?? 0 });
+  }
+
+  /** The next matching request(s) of `action` get no answer: the connection stays open until the client gives up. */
+  hangNext(action: string, options: MatchOptions = {}): void {
+    this.#failures.push({ action, kind: 'hang', options, remaining: options.times ?? 1, toSkip: options.skip ?? 0 });
+  }
+
+  /** The next matching request(s) of `action` get HTTP 200 with only the first half of the XML. */
+  truncateNext(action: string, options: MatchOptions = {}): void {
+    this.#failures.push({ action, kind: 'truncate', options, remaining: options.times ?? 1, toSkip: options.skip ?? 0 });
   }
 
   /** Drops every pending injected failure (call between tests). */
@@ -155,35 +181,40 @@ export class FakeEc2 {
       const params = new URLSearchParams(await readBody(req));
       const action = params.get('Action') ?? '';
       const region = CREDENTIAL_SCOPE.exec(req.headers.authorization ?? '')?.[1];
-      this.requests.push({ action, region: region ?? '', params });
+      const accessKeyId = /Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? '')?.[1];
+      this.requests.push({ action, region: region ?? '', params, ...(accessKeyId === undefined ? {} : { accessKeyId }) });
       if (region === undefined) {
         throw new FakeEc2Error('MissingAuthenticationToken', 401, 'Request is missing Authentication Token');
       }
-      this.injectedFailure(action, region);
+      const injected = this.injectedFailure(action, region);
+      if (injected === 'hang') return; // never answered; close() ends the connection
       const operation = OPERATIONS[action];
       if (operation === undefined) {
         throw new FakeEc2Error('InvalidAction', 400, `The action ${action} is not valid for this web service.`);
       }
-      send(res, 200, successXml(action, operation(this, region, params)));
+      const body = successXml(action, operation(this, region, params));
+      send(res, 200, injected === 'truncate' ? body.slice(0, Math.floor(body.length / 2)) : body);
     } catch (err) {
       if (err instanceof FakeEc2Error) send(res, err.status, errorXml(err.code, err.message));
       else send(res, 500, errorXml('InternalError', `fake EC2 bug: ${String(err)}`));
     }
   }
 
-  private injectedFailure(action: string, region: string): void {
+  /** Throws an injected error response, or returns the kind of another injected fault (undefined: none). */
+  private injectedFailure(action: string, region: string): Exclude<FailureKind, 'error'> | undefined {
     const index = this.#failures.findIndex(
       (f) => f.action === action && (f.options.region === undefined || f.options.region === region),
     );
     const rule = this.#failures[index];
-    if (rule === undefined) return;
+    if (rule === undefined) return undefined;
     if (rule.toSkip > 0) {
       rule.toSkip -= 1;
-      return;
+      return undefined;
     }
     rule.remaining -= 1;
     if (rule.remaining <= 0) this.#failures.splice(index, 1);
-    const { code, status, message = `injected ${code}` } = rule.options;
+    if (rule.kind !== 'error') return rule.kind;
+    const { code, status, message = `injected ${code}` } = rule.options as FailureOptions;
     throw new FakeEc2Error(code, status, message);
   }
 }

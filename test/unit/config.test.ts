@@ -127,10 +127,34 @@ describe('parseConfig', () => {
 
   it('lists every problem at once, each starting with a setting name', () => {
     const problems = problemsOf({ AWS_DISCOVERY_REGIONS: 'nowhere', AWS_DISCOVERY_RECORD_CONNECTIONS_BY_DEFAULT: 'maybe', AWS_DISCOVERY_PAGE_SIZE: '2' });
-    for (const name of ['AWS_DISCOVERY_ACCESS_KEY_ID', 'AWS_DISCOVERY_SECRET_KEY', 'AWS_DISCOVERY_REGIONS', 'AWS_DISCOVERY_RECORD_CONNECTIONS_BY_DEFAULT', 'AWS_DISCOVERY_PAGE_SIZE', 'POSTGRESQL_* or MYSQL_*']) {
+    for (const name of ['AWS_DISCOVERY_REGIONS', 'AWS_DISCOVERY_RECORD_CONNECTIONS_BY_DEFAULT', 'AWS_DISCOVERY_PAGE_SIZE', 'POSTGRESQL_* or MYSQL_*']) {
       expect(problems.some((p) => p.startsWith(`${name}:`)), name).to.equal(true);
     }
     for (const p of problems) expect(p).to.match(/^[A-Z][A-Z0-9_*]*( (or|and) [A-Z0-9_*]+)?: /);
+  });
+
+  for (const value of ['*', 'all', ' ALL ']) {
+    it(`reads regions ${JSON.stringify(value)} as every enabled region`, () => {
+      const { config } = parseConfig({ ...valid, AWS_DISCOVERY_REGIONS: value });
+      expect(config.allRegions).to.equal(true);
+      expect(config.regions).to.deep.equal([]);
+    });
+  }
+
+  it('accepts no access keys at all (the default credential chain)', () => {
+    const { secrets } = parseConfig({ ...valid, AWS_DISCOVERY_ACCESS_KEY_ID: undefined, AWS_DISCOVERY_SECRET_KEY: undefined });
+    expect(secrets.awsAccessKeyId).to.equal('');
+    expect(secrets.awsSecretKey).to.equal('');
+  });
+
+  it('names the missing half of half-configured access keys', () => {
+    expect(problemsOf({ ...valid, AWS_DISCOVERY_SECRET_KEY: undefined })).to.deep.equal([
+      'AWS_DISCOVERY_SECRET_KEY: missing while AWS_DISCOVERY_ACCESS_KEY_ID is set (set both, or neither for the default credential chain)',
+    ]);
+    const problems = problemsOf({ ...valid, AWS_DISCOVERY_ACCESS_KEY_ID: '  ' });
+    expect(problems).to.have.length(1);
+    expect(problems[0]).to.match(/^AWS_DISCOVERY_ACCESS_KEY_ID: missing while AWS_DISCOVERY_SECRET_KEY is set/);
+    expect(problems[0]).not.to.include(SECRET_KEY);
   });
 
   it('keeps secrets out of the config object', () => {

@@ -1,0 +1,42 @@
+import { describeError } from '../errors.js';
+import type { Ec2Api } from './ec2-client.js';
+
+/** The scope name a failed region list is reported under: every region of the account is unknown. */
+export const ALL_REGIONS = '*';
+/** DescribeRegions is asked here (any region answers for the whole account in the `aws` partition). */
+export const REGION_LIST_HOME = 'us-east-1';
+/** The daemon asks again after this long, so a newly enabled region is picked up without a restart. */
+export const REGION_LIST_MAX_AGE_MS = 60 * 60 * 1000;
+
+/** The last region list of the account, kept between the daemon's runs. */
+export interface RegionListCache {
+  value?: { readonly regions: readonly string[]; readonly at: number };
+}
+
+export type RegionList = { readonly ok: true; readonly regions: readonly string[] } | { readonly ok: false; readonly error: string; readonly code?: string };
+
+/** Every region enabled for the account, from the cache while it is fresh; a failure is returned as data, never thrown. */
+export async function listEnabledRegions(
+  api: Ec2Api,
+  options: { readonly cache?: RegionListCache; readonly now?: number; readonly signal?: AbortSignal },
+): Promise<RegionList> {
+  const now = options.now ?? Date.now();
+  const cached = options.cache?.value;
+  if (cached !== undefined && now - cached.at < REGION_LIST_MAX_AGE_MS) return { ok: true, regions: cached.regions };
+  if (api.describeRegions === undefined) return { ok: false, error: 'DescribeRegions is not available' };
+  try {
+    const regions = await api.describeRegions(options.signal ? { signal: options.signal } : {});
+    if (regions.length === 0) return { ok: false, error: 'DescribeRegions returned no region' };
+    if (options.cache !== undefined) options.cache.value = { regions, at: now };
+    return { ok: true, regions };
+  } catch (err) {
+    options.signal?.throwIfAborted();
+    const name = (err as { name?: unknown }).name;
+    const code = typeof name === 'string' && name !== 'Error' ? name : undefined;
+    return {
+      ok: false,
+      error: `DescribeRegions failed${code === undefined ? '' : ` (${code})`}: ${describeError(err)}`,
+      ...(code === undefined ? {} : { code }),
+    };
+  }
+}
