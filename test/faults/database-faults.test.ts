@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { sql } from 'kysely';
-import { applySessionLimits, DatabaseFaultError, explainTransactionFailure } from '../../src/guacamole/session-limits.js';
+import { DatabaseFaultError } from '../../src/guacamole/session-limits.js';
 import { expectRows } from '../support/row-diff.js';
 import { runCli, startDaemon } from '../support/run-cli.js';
 import { createTestDatabase, DIALECTS } from '../support/test-databases.js';
@@ -154,19 +153,25 @@ for (const dialect of DIALECTS) {
       await expectChangedState(h.database.db, changed);
     });
 
-    it('a statement that runs too long inside the run’s transaction is cut by the limit the run sets', async function () {
-      // A single slow statement cannot be provoked inside a real run without changing its code, so this checks the
-      // limits the run applies (session-limits.ts) on the run's own pool: 4 × the lock timeout for a statement.
-      const error = await failureOf(
-        h.runDatabase.db.transaction().execute(async (trx) => {
-          await applySessionLimits(trx, dialect, { lockTimeoutSeconds: 1 });
-          await sql.raw(dialect === 'postgres' ? 'SELECT pg_sleep(30)' : 'SELECT SLEEP(30)').execute(trx);
-        }),
-      );
-      const explained = explainTransactionFailure(error, { lockTimeoutSeconds: 1 }) as DatabaseFaultError;
-      expect(explained.kind, error.message).to.equal('statement-timeout');
-      expect(explained.message).to.include('longer than 4 s');
+    it('a statement of the run that runs too long (a slow trigger on the grants) is cut by 4 × AWS_DISCOVERY_DB_LOCK_TIMEOUT: old rows exactly, next run completes', async function () {
+      // A test-only trigger makes the run's own INSERT of READ grants (its last writes) take 6 s; the limit is 4 s.
+      const slow =
+        dialect === 'postgres'
+          ? [
+              `CREATE FUNCTION ged_test_slow() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(6); RETURN NULL; END $$`,
+              `CREATE TRIGGER ged_test_slow BEFORE INSERT ON ${GRANTS} FOR EACH STATEMENT EXECUTE FUNCTION ged_test_slow()`,
+            ]
+          : [`CREATE TRIGGER ged_test_slow BEFORE INSERT ON ${GRANTS} FOR EACH ROW SET @ged_slept = SLEEP(6)`];
+      for (const statement of slow) await h.database.exec(statement);
+      const error = await failureOf(h.run({ dbLockTimeoutSeconds: 1 }));
+      expect(error).to.be.instanceOf(DatabaseFaultError);
+      expect((error as DatabaseFaultError).kind, error.message).to.equal('statement-timeout');
+      expect(error.message).to.include('longer than 4 s (4 × AWS_DISCOVERY_DB_LOCK_TIMEOUT)');
+      await h.database.exec('DROP TRIGGER ged_test_slow' + (dialect === 'postgres' ? ` ON ${GRANTS}` : ''));
+
+      await expectRows(h.database.db, changed.before, 'after the statement timeout');
       expect(await h.run()).to.include({ ok: true, created: 1, updated: 1 });
+      await expectChangedState(h.database.db, changed);
     });
   });
 }
