@@ -10,6 +10,8 @@ export const IAM_PERMISSIONS: Readonly<Record<string, string>> = {
   GetPasswordData: 'ec2:GetPasswordData',
   GetConsoleOutput: 'ec2:GetConsoleOutput',
   DescribeRegions: 'ec2:DescribeRegions',
+  GetCallerIdentity: 'sts:GetCallerIdentity',
+  ListAccountAliases: 'iam:ListAccountAliases',
 };
 
 const REFUSED = new Set(['UnauthorizedOperation', 'AccessDenied', 'AccessDeniedException', 'UnauthorizedAccess']);
@@ -43,3 +45,14 @@ export function isUnreadableResponse(err: unknown): boolean {
   return err instanceof Error && /Deserialization error|XML parse error/i.test(err.message);
 }
 
+
+/** A hint for a failed STS call that decides whether an account can be read at all. */
+export function accountErrorHint(code: string | undefined, operation: 'AssumeRole' | 'GetCallerIdentity', roleArn?: string): string | undefined {
+  if (code === undefined) return undefined;
+  if (operation === 'AssumeRole' && REFUSED.has(code)) {
+    return `grant sts:AssumeRole on ${roleArn ?? 'the role'} to the daemon's credentials and trust the daemon's principal in the role's trust policy (with the external id, if one is set)`;
+  }
+  if (BAD_CREDENTIALS.has(code)) return "the daemon's own AWS credentials were not accepted by STS: check them";
+  if (code === 'RegionDisabledException') return 'STS is not activated in this region for the account: activate it (IAM, Account settings) or set AWS_DISCOVERY_STS_ENDPOINT';
+  return awsErrorHint(code, operation, 'STS');
+}

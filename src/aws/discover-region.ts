@@ -106,7 +106,7 @@ export function errorCode(err: unknown): string | undefined {
   return err.name !== '' && err.name !== 'Error' ? err.name : undefined;
 }
 
-function oneLine(text: string): string {
+export function oneLine(text: string): string {
   // Access key ids are not secret, but they identify credentials: keep them out of logs anyway.
   const cleaned = text.replace(/\s+/g, ' ').trim().replace(/\b(AKIA|ASIA)[A-Z0-9]{12,}\b/g, '$1…');
   return cleaned.length > MAX_MESSAGE_LENGTH ? `${cleaned.slice(0, MAX_MESSAGE_LENGTH)}…` : cleaned;

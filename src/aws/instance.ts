@@ -3,6 +3,10 @@
  * Field names follow the EC2 API; absent fields stay undefined (never empty strings).
  */
 export interface DiscoveredInstance {
+  /**
+   * The scope it was listed in: the region, or `<account id>/<region>` with AWS_DISCOVERY_ASSUME_ROLES (the instance
+   * id is unique only per account). Keys, the image cache and the EC2 client of later calls all follow it.
+   */
   readonly region: string;
   readonly instanceId: string;
   /** `pending`, `running`, `shutting-down`, `terminated`, `stopping`, `stopped`. */

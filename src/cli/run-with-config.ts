@@ -1,5 +1,7 @@
 import { createCredentialProvider, type StaticKeys } from '../aws/credentials.js';
 import { createEc2Client, sdkEc2Api, type Ec2Api } from '../aws/ec2-client.js';
+import { AccountDirectory } from '../aws/account-directory.js';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Config, Secrets } from '../config/config.js';
 import { runDaemon } from '../daemon/daemon.js';
 import { createRuntime, type Runtime } from '../daemon/runtime.js';
@@ -23,12 +25,13 @@ export async function runWithConfig(
   logger.info('starting', { version: options.version, mode: options.once ? 'once' : 'daemon', dryRun: options.dryRun, config });
 
   const shutdown = handleShutdownSignals({ logger });
-  const ec2 = ec2Clients(config, secrets, undefined, (source) => logger.info(`credentials from ${source}`));
+  const ec2 = ec2Clients(config, secrets, undefined, (source) => logger.info(`credentials from ${source}`), (message, meta) => logger.warn(message, meta));
   const runtime = createRuntime({
     config,
     secrets,
     logger,
     ec2For: ec2.apiFor,
+    ...(ec2.accounts === undefined ? {} : { accounts: ec2.accounts }),
     readKeys: createKeySource(config, secrets, logger),
   });
   try {
@@ -61,30 +64,47 @@ async function runOnceAndExit(runtime: Runtime, logger: Logger, options: { dryRu
 
 /**
  * One EC2 client per region, made on first use and closed at the end; `wrap` lets the benchmark time calls. All clients
- * share one credential provider (static keys or the default chain, cached until shortly before expiry).
+ * share one credential provider (static keys or the default chain, cached until shortly before expiry). With
+ * AWS_DISCOVERY_ASSUME_ROLES, `accounts` reads each account with its own credentials and `apiFor` takes scopes
+ * (`<account id>/<region>`).
  */
 export function ec2Clients(
   config: Config,
   secrets: Secrets,
   wrap: (api: Ec2Api) => Ec2Api = (api) => api,
   onCredentialSource: (source: string) => void = () => {},
-): { apiFor: (region: string) => Ec2Api; close: () => void } {
+  onWarning: (message: string, meta: Record<string, unknown>) => void = () => {},
+): { apiFor: (scope: string) => Ec2Api; accounts?: AccountDirectory; close: () => void } {
   const clients = new Map<string, { api: Ec2Api; destroy: () => void }>();
   const credentials = createCredentialProvider({ staticKeys: staticKeysOf(secrets), onSource: onCredentialSource });
+  const makeEc2 = (accountCredentials: AwsCredentialIdentityProvider, region: string) => {
+    const client = createEc2Client({ region, credentials: accountCredentials, ...(config.ec2Endpoint ? { endpoint: config.ec2Endpoint } : {}) });
+    return { api: wrap(sdkEc2Api(client)), destroy: () => client.destroy() };
+  };
+  const close = () => {
+    for (const entry of clients.values()) entry.destroy();
+    clients.clear();
+  };
+  if (config.accounts !== undefined) {
+    const accounts = new AccountDirectory({
+      accounts: config.accounts,
+      ...(secrets.externalIds ? { externalIds: secrets.externalIds } : {}),
+      baseCredentials: credentials,
+      makeEc2,
+      ...(config.stsEndpoint ? { stsEndpoint: config.stsEndpoint } : {}),
+      ...(config.iamEndpoint ? { iamEndpoint: config.iamEndpoint } : {}),
+      readAliases: config.accountFolder?.some((segment) => segment.includes('{alias}')) === true,
+      onWarning,
+    });
+    return { apiFor: (scope) => accounts.ec2ForScope(scope), accounts, close: () => accounts.close() };
+  }
   return {
     apiFor: (region) => {
       let entry = clients.get(region);
-      if (entry === undefined) {
-        const client = createEc2Client({ region, credentials, ...(config.ec2Endpoint ? { endpoint: config.ec2Endpoint } : {}) });
-        entry = { api: wrap(sdkEc2Api(client)), destroy: () => client.destroy() };
-        clients.set(region, entry);
-      }
+      if (entry === undefined) clients.set(region, (entry = makeEc2(credentials, region)));
       return entry.api;
     },
-    close: () => {
-      for (const entry of clients.values()) entry.destroy();
-      clients.clear();
-    },
+    close,
   };
 }
 

@@ -165,6 +165,10 @@ export function mergeSources(
       sources[name] = 'guacamole.properties';
     }
   }
+  // The account folder only exists with several accounts: without roles it would silently do nothing.
+  if (settings.AWS_DISCOVERY_ACCOUNT_FOLDER !== undefined && (settings.AWS_DISCOVERY_ASSUME_ROLES ?? '').trim() === '') {
+    warnings.push('AWS_DISCOVERY_ACCOUNT_FOLDER is ignored: it applies only with AWS_DISCOVERY_ASSUME_ROLES (list self to keep the own account)');
+  }
   return { settings, sources, warnings };
 }
 

@@ -7,6 +7,7 @@ import { parseFilters, type InstanceFilter } from './filters.js';
 import { checkKsmConfig } from '../keys/keeper-vault.js';
 import { ADDRESS_KINDS, DEFAULT_ADDRESS_ORDER, type AddressKind } from '../mapping/overrides.js';
 import { DATABASE_PREFIXES, type DatabaseField } from './settings.js';
+import { parseAccountFolder, parseAssumeRoles, type AccountSpec, type FolderTemplate } from './accounts.js';
 import type { RawSettings } from './env.js';
 
 export type Dialect = keyof typeof DATABASE_PREFIXES;
@@ -29,6 +30,16 @@ export interface Config {
   /** `AWS_DISCOVERY_REGIONS=*` (or `all`): every region enabled for the account, from DescribeRegions. */
   readonly allRegions: boolean;
   readonly ec2Endpoint?: string;
+  /** STS and IAM endpoint URLs (tests, VPC endpoints); unset: AWS's own. */
+  readonly stsEndpoint?: string;
+  readonly iamEndpoint?: string;
+  /**
+   * `AWS_DISCOVERY_ASSUME_ROLES`: the accounts to read; undefined (unset): only the credentials' own account, with
+   * region scopes and `region/id` keys as before accounts existed.
+   */
+  readonly accounts?: readonly AccountSpec[];
+  /** `AWS_DISCOVERY_ACCOUNT_FOLDER` split into segments; undefined: `none` (applies only with `accounts`). */
+  readonly accountFolder?: FolderTemplate;
   /** Folder names from ROOT under which every connection is placed. */
   readonly basePath: readonly string[];
   readonly adminGroup: string;
@@ -74,6 +85,8 @@ export interface Secrets {
   readonly databasePassword: string;
   /** Keeper Secrets Manager configuration (base64 JSON), when keys come from a vault. */
   readonly ksmConfig?: string;
+  /** External ids by role ARN (`AWS_DISCOVERY_ASSUME_ROLES` entries `ARN|external-id`). */
+  readonly externalIds?: Readonly<Record<string, string>>;
 }
 
 export const DEFAULTS = {
@@ -110,10 +123,15 @@ export function parseConfig(raw: RawSettings, readProblems: readonly string[] = 
   }
 
   const allRegions = ['*', 'all'].includes(raw.AWS_DISCOVERY_REGIONS?.trim().toLowerCase() ?? '');
+  const roles = p.assumeRoles();
   const config = {
     regions: allRegions ? [] : p.regions(),
     allRegions,
     ec2Endpoint: p.url('AWS_DISCOVERY_EC2_ENDPOINT'),
+    stsEndpoint: p.url('AWS_DISCOVERY_STS_ENDPOINT'),
+    iamEndpoint: p.url('AWS_DISCOVERY_IAM_ENDPOINT'),
+    accounts: roles?.accounts,
+    accountFolder: p.accountFolder(),
     basePath: p.basePath(),
     adminGroup: p.name('AWS_DISCOVERY_ADMIN_GROUP', DEFAULTS.adminGroup),
     recordByDefault: p.boolean('AWS_DISCOVERY_RECORD_CONNECTIONS_BY_DEFAULT', false),
@@ -145,6 +163,7 @@ export function parseConfig(raw: RawSettings, readProblems: readonly string[] = 
       awsSecretKey: secretKey ?? '',
       databasePassword: raw[`${DATABASE_PREFIXES[config.database.dialect]}_PASSWORD`] ?? '',
       ...(config.keeperVault ? { ksmConfig: p.text('AWS_DISCOVERY_KSM_CONFIG') as string } : {}),
+      ...(roles === undefined || Object.keys(roles.externalIds).length === 0 ? {} : { externalIds: roles.externalIds }),
     },
   };
 }
@@ -174,6 +193,30 @@ class Parser {
     if (bad.length > 0) this.problems.push(`${name}: not a region name: ${bad.join(', ')} (expected e.g. us-east-1)`);
     if (regions.length === 0) this.problems.push(`${name}: names no region`);
     return regions;
+  }
+
+  assumeRoles(): { accounts: AccountSpec[]; externalIds: Record<string, string> } | undefined {
+    const name = 'AWS_DISCOVERY_ASSUME_ROLES';
+    const value = this.text(name);
+    if (value === undefined) return undefined;
+    const parsed = parseAssumeRoles(name, value);
+    if ('problems' in parsed) {
+      this.problems.push(...parsed.problems);
+      return undefined;
+    }
+    return parsed;
+  }
+
+  accountFolder(): FolderTemplate | undefined {
+    const name = 'AWS_DISCOVERY_ACCOUNT_FOLDER';
+    // An explicitly empty value is a mistake worth naming, not the default.
+    const raw = this.raw[name];
+    const parsed = parseAccountFolder(name, raw);
+    if ('problems' in parsed) {
+      this.problems.push(...parsed.problems);
+      return undefined;
+    }
+    return parsed.template;
   }
 
   schedule(): string {

@@ -23,7 +23,8 @@ export interface DaemonOptions {
  */
 export async function runDaemon(options: DaemonOptions): Promise<number> {
   const { config, runtime, logger, signal } = options;
-  const metrics = new DaemonMetrics(config.regions);
+  // With several accounts the series are per `<account id>/<region>`, known only once the accounts are read.
+  const metrics = new DaemonMetrics(config.accounts === undefined ? config.regions : []);
   const health = new HealthRecord(Date.now());
   let server: HealthServer | undefined;
   if (config.metricsPort !== undefined) {
@@ -90,6 +91,7 @@ function createScheduledRun(ctx: ScheduledRunContext): () => Promise<void> {
         consecutiveFailures += 1;
         logger.warn('run incomplete; what it could not do is left unchanged and tried again on the next run', {
           failedRegions: report.failedRegions,
+          ...(report.failedAccounts.length > 0 ? { failedAccounts: report.failedAccounts } : {}),
           deletionsHeld: report.deletionBrake !== undefined,
           consecutiveFailures,
         });
@@ -109,6 +111,7 @@ function createScheduledRun(ctx: ScheduledRunContext): () => Promise<void> {
 
 function partialReason(report: RunReport): string {
   const parts = [];
+  if (report.failedAccounts.length > 0) parts.push(`accounts not read: ${report.failedAccounts.join(', ')}`);
   if (report.failedRegions.length > 0) parts.push(`regions not listed: ${report.failedRegions.join(', ')}`);
   if (report.deletionBrake !== undefined) parts.push('deletions held by the brake');
   return parts.length > 0 ? parts.join('; ') : 'incomplete';

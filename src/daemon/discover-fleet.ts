@@ -17,11 +17,15 @@ export interface Fleet {
 /** The configured regions, or `all`: every region enabled for the account (DescribeRegions, cached between runs). */
 export type RegionSelection = readonly string[] | { readonly all: true; readonly cache?: RegionListCache };
 
-/** Lists every configured region at once (a handful of regions, each paginated sequentially). */
+/**
+ * Lists every configured region at once (a handful of regions, each paginated sequentially). Results are named by
+ * scope, `scopePrefix` + region: the region alone for the own account, `<account id>/<region>` with several accounts.
+ */
 export async function discoverFleet(
   selection: RegionSelection,
   apiFor: (region: string) => Ec2Api,
   options: DiscoverRegionOptions,
+  scopePrefix = '',
 ): Promise<Fleet> {
   let regions: readonly string[];
   if ('all' in selection) {
@@ -30,14 +34,14 @@ export async function discoverFleet(
       ...(options.signal ? { signal: options.signal } : {}),
     });
     if (!list.ok) {
-      const failed = { region: ALL_REGIONS, ok: false as const, error: list.error, ...(list.code ? { code: list.code } : {}) };
+      const failed = { region: scopePrefix + ALL_REGIONS, ok: false as const, error: list.error, ...(list.code ? { code: list.code } : {}) };
       return { instances: [], images: new Map(), failed: [failed], regions: [failed] };
     }
     regions = list.regions;
   } else {
     regions = selection;
   }
-  const results = await Promise.all(regions.map((region) => discoverRegion(apiFor(region), region, options)));
+  const results = await Promise.all(regions.map((region) => discoverRegion(apiFor(region), scopePrefix + region, options)));
   const images = new Map<string, ImageInfo>();
   const instances: DiscoveredInstance[] = [];
   for (const r of results) {

@@ -20,7 +20,7 @@ export class DaemonMetrics {
   readonly #lastSuccess = new Gauge({ name: `${PREFIX}last_success_timestamp_seconds`, help: 'End of the last successful run (Unix time).', registers: [this.registry] });
   readonly #instances = new Gauge({
     name: `${PREFIX}instances`,
-    help: 'EC2 instances listed per region by the last run that could list that region.',
+    help: 'EC2 instances listed per scope (the region, or <account id>/<region> with several accounts) by the last run that could list it.',
     labelNames: ['region'],
     registers: [this.registry],
   });
@@ -32,7 +32,8 @@ export class DaemonMetrics {
     registers: [this.registry],
   });
   readonly #skippedTicks = new Counter({ name: `${PREFIX}skipped_ticks_total`, help: 'Scheduled ticks that did not run, by cause.', labelNames: ['cause'], registers: [this.registry] });
-  readonly #failedRegions = new Gauge({ name: `${PREFIX}failed_regions`, help: 'Regions whose listing failed in the last run.', registers: [this.registry] });
+  readonly #failedRegions = new Gauge({ name: `${PREFIX}failed_regions`, help: 'Scopes (regions, or whole accounts) whose listing failed in the last run.', registers: [this.registry] });
+  readonly #failedAccounts = new Gauge({ name: `${PREFIX}failed_accounts`, help: 'Accounts that could not be read in the last run (AssumeRole refused, no region listed).', registers: [this.registry] });
 
   constructor(regions: readonly string[]) {
     collectDefaultMetrics({ register: this.registry });
@@ -43,6 +44,7 @@ export class DaemonMetrics {
     for (const region of regions) this.#instances.set({ region }, 0);
     this.#skippedInstances.set({ reason: 'any' }, 0);
     this.#failedRegions.set(0);
+    this.#failedAccounts.set(0);
   }
 
   /** A run that took place (`report` when it got as far as a report). */
@@ -58,6 +60,7 @@ export class DaemonMetrics {
     for (const [region, count] of Object.entries(report.instancesByRegion)) this.#instances.set({ region }, count);
     this.#skippedInstances.set({ reason: 'any' }, report.skipped);
     this.#failedRegions.set(report.failedRegions.length);
+    this.#failedAccounts.set(report.failedAccounts.length);
   }
 
   recordSkippedTick(cause: SkippedTickCause): void {

@@ -22,7 +22,11 @@ import { isEmptyChangeSet, type ChangeSet } from '../plan/change-set.js';
 import { formatPlan } from '../plan/format-plan.js';
 import { planSafely } from '../plan/plan-safely.js';
 import { ALL_REGIONS, type RegionListCache } from '../aws/enabled-regions.js';
-import { discoverFleet } from './discover-fleet.js';
+import { listFleet } from './list-fleet.js';
+import type { AccountAccess } from '../aws/account-directory.js';
+import { failedScopeMatcher } from '../plan/failed-scopes.js';
+import { adoptKeyedMap, adoptRegionKeys } from '../plan/adopt-region-keys.js';
+import { rekeyRegionRows } from '../guacamole/adopt-region-keys.js';
 import { logChanges } from './log-changes.js';
 import { describeError } from '../errors.js';
 import { collectProblems, type Problem } from '../status/problems.js';
@@ -42,15 +46,18 @@ export class RunMemory {
   readonly consoleRetryAt = new Map<string, number>();
   /** Instance key → time before which GetPasswordData is not called again (no password at the last call). */
   readonly passwordRetryAt = new Map<string, number>();
-  /** `AWS_DISCOVERY_REGIONS=*`: the account's enabled regions, asked again after an hour. */
-  readonly regionList: RegionListCache = {};
+  /** `AWS_DISCOVERY_REGIONS=*`: each account's enabled regions (by account id, `''` without roles), asked again after an hour. */
+  readonly regionLists = new Map<string, RegionListCache>();
 }
 
 export interface RunDependencies {
   readonly config: Config;
   readonly database: GuacamoleDatabase;
   readonly schema: SchemaFacts;
-  readonly ec2For: (region: string) => Ec2Api;
+  /** The EC2 client of a scope (`region`, or `<account id>/<region>` with AWS_DISCOVERY_ASSUME_ROLES). */
+  readonly ec2For: (scope: string) => Ec2Api;
+  /** The accounts of AWS_DISCOVERY_ASSUME_ROLES (see aws/account-directory.ts); unset: the own account only. */
+  readonly accounts?: { resolve(): Promise<AccountAccess[]> };
   readonly readKeys: KeySource;
   readonly logger: Logger;
   readonly memory?: RunMemory;
@@ -64,7 +71,10 @@ export interface RunReport {
   readonly unchanged: number;
   readonly skipped: number;
   readonly conflicts: number;
+  /** Scopes whose listing failed: regions, `<account id>/<region>`, `<account id>/*` (a whole account) or `*`. */
   readonly failedRegions: readonly string[];
+  /** Accounts that could not be read (AssumeRole refused, no region listed…): nothing of theirs was changed. */
+  readonly failedAccounts: readonly string[];
   /** Why deletions were held back this run (deletion brake), if they were. */
   readonly deletionBrake?: string;
   readonly instances: number;
@@ -128,15 +138,19 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
   const started = Date.now();
   const { config, logger, database } = deps;
   const imageCache = await readImageCache(deps);
-  const regions = config.allRegions ? { all: true as const, cache: deps.memory?.regionList ?? {} } : config.regions;
-  const fleet = await discoverFleet(regions, deps.ec2For, {
+  const charset = database.dialect === 'mysql' ? 'utf8mb3' : 'utf8mb4';
+  const sources = { config, ec2For: deps.ec2For, regionLists: deps.memory?.regionLists ?? new Map<string, RegionListCache>(), charset } as const;
+  const fleet = await listFleet({ ...sources, ...(deps.accounts ? { accounts: deps.accounts } : {}) }, {
     pageSize: config.pageSize,
     knownImages: new Map([...imageCache].map(([region, images]) => [region, new Set(images.keys())])),
     ...(config.filters === undefined ? {} : { filters: config.filters.map((f) => ({ Name: f.Name, Values: [...f.Values] })) }),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   options.signal?.throwIfAborted(); // shutdown: stop before writing (an aborted listing is not a failed region)
-  for (const f of fleet.failed) logger.error('region listing failed; its connections are left unchanged', { region: f.region, error: f.error, code: f.code });
+  for (const f of fleet.failed) {
+    if (f.region.endsWith(ALL_REGIONS) && config.accounts !== undefined) logger.error('account could not be read; its connections are left unchanged', { scope: f.region, error: f.error, code: f.code });
+    else logger.error('region listing failed; its connections are left unchanged', { region: f.region, error: f.error, code: f.code });
+  }
   if (!options.dryRun) await rememberImages(deps, imageCache, fleet.regions);
   const images = new Map([...[...imageCache.values()].flatMap((byId) => [...byId]), ...fleet.images]);
 
@@ -146,7 +160,7 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
 
   // Windows passwords: only those Guacamole lacks (or holds in a stale form) cost a GetPasswordData call.
   const windows = kept.filter(needsWindowsPassword);
-  const stored = windows.length === 0 ? new Map() : await loadStoredPasswords(database.db, { ownerId: config.ownerId, ...deps.schema });
+  const stored = windows.length === 0 ? new Map() : adoptKeyedMap(await loadStoredPasswords(database.db, { ownerId: config.ownerId, ...deps.schema }), fleet.selfAccountId);
   const passwordRetryAt = deps.memory?.passwordRetryAt ?? new Map<string, number>();
   const passwordPlan = planPasswordFetches(windows, keys, stored, PASSWORD_FETCHES_PER_REGION, { retryAt: passwordRetryAt, now: Date.now() });
   const fetched = await fetchPasswords(passwordPlan.fetches, deps.ec2For, { concurrency: 8, ...(options.signal ? { signal: options.signal } : {}) });
@@ -158,34 +172,42 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
     else passwordRetryAt.set(key, Date.now() + PASSWORD_RETRY_MS);
   }
   const passwords = new Map([...passwordPlan.outcomes, ...fetched]);
-  const hostKeys = config.pinHostKeys ? await pinHostKeys(deps, kept, options.signal) : { outcomes: new Map<string, HostKeyOutcome>(), reads: 0 };
+  const hostKeys = config.pinHostKeys ? await pinHostKeys(deps, kept, fleet.selfAccountId, options.signal) : { outcomes: new Map<string, HostKeyOutcome>(), reads: 0 };
 
   const mapping = toDesiredConnections(
     { instances: fleet.instances, images, keys, passwords, hostKeys: hostKeys.outcomes },
     {
       basePath: config.basePath,
       recordByDefault: config.recordByDefault,
-      charset: database.dialect === 'mysql' ? 'utf8mb3' : 'utf8mb4',
+      charset,
       parameterValueLimit: deps.schema.parameterValueLimit,
       addressOrder: config.addressOrder,
+      ...(fleet.scopeFolders === undefined ? {} : { scopeFolders: fleet.scopeFolders }),
     },
   );
   for (const w of mapping.warnings) logger.warn(w.message, { instance: w.key });
   for (const s of mapping.skipped) logger.warn(`instance skipped: ${s.reason}`, { instance: s.key });
 
-  // A failed region list leaves every region unknown: nothing of this daemon's is changed.
-  const failedScopes = fleet.failed.some((f) => f.region === ALL_REGIONS) ? { has: () => true } : new Set(fleet.failed.map((f) => f.region));
+  // A failed region list leaves every region (of its account, or of all) unknown: nothing of it is changed.
+  const failedScopes = failedScopeMatcher(fleet.failed.map((f) => f.region));
   const listedScopes = new Set(fleet.regions.filter((r) => r.ok).map((r) => r.region));
   let brake: string | undefined;
   found.problems = collectProblems({ failedRegions: fleet.failed, skipped: mapping.skipped, warnings: mapping.warnings });
   const plan = async (db: typeof database.db): Promise<ChangeSet> => {
-    const current = await loadCurrentState(db, {
+    const loaded = await loadCurrentState(db, {
       dialect: database.dialect,
       ownerId: config.ownerId,
       adminGroup: config.adminGroup,
       hasBookkeeping: deps.schema.hasBookkeeping,
       hasSecretDigest: deps.schema.hasSecretDigest,
     });
+    // Turning AWS_DISCOVERY_ASSUME_ROLES on: the single-account rows are the own account's, kept rather than recreated.
+    const selfId = fleet.selfAccountId;
+    const { current, adopted } = selfId === undefined ? { current: loaded, adopted: 0 } : adoptRegionKeys(loaded, selfId);
+    if (adopted > 0 && !options.dryRun) {
+      await rekeyRegionRows(db, config.ownerId, selfId as string);
+      logger.info('connections of the single-account setup adopted as the own account', { account: selfId, connections: adopted });
+    }
     const safe = planSafely(
       { desired: mapping.connections, skipped: mapping.skipped, failedScopes, listedScopes, current },
       {
@@ -225,6 +247,7 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
     skipped: mapping.skipped.length,
     conflicts: changes.conflicts.length,
     failedRegions: fleet.failed.map((f) => f.region),
+    failedAccounts: fleet.failedAccounts,
     ...(brake === undefined ? {} : { deletionBrake: brake }),
     instances: fleet.instances.length,
     instancesByRegion: Object.fromEntries(fleet.regions.flatMap((r) => (r.ok ? [[r.region, r.instances.length]] : []))),
@@ -288,9 +311,9 @@ function countBy(items: readonly string[]): Record<string, number> {
 }
 
 /** Host keys for SSH instances: stored ones stay; running instances without one have their console read. */
-async function pinHostKeys(deps: RunDependencies, kept: readonly DiscoveredInstance[], signal: AbortSignal | undefined) {
+async function pinHostKeys(deps: RunDependencies, kept: readonly DiscoveredInstance[], selfAccountId: string | undefined, signal: AbortSignal | undefined) {
   const ssh = kept.filter((i) => !ignored(i.tags) && connectionProtocol(i, isWindows(i) ? 'windows' : 'linux') === 'ssh');
-  const stored = await loadStoredHostKeys(deps.database.db, { ownerId: deps.config.ownerId, ...deps.schema });
+  const stored = adoptKeyedMap(await loadStoredHostKeys(deps.database.db, { ownerId: deps.config.ownerId, ...deps.schema }), selfAccountId);
   const retryAt = deps.memory?.consoleRetryAt ?? new Map<string, number>();
   const now = Date.now();
   const plan = planHostKeyReads(ssh, stored, retryAt, { now, limitPerRegion: CONSOLE_READS_PER_REGION });

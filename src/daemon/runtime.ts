@@ -7,13 +7,16 @@ import { checkSchema, checkWritePrivileges, type SchemaFacts } from '../guacamol
 import type { Logger } from '../logger.js';
 import type { KeySource } from '../mapping/keys.js';
 import { withRunLock } from './run-lock.js';
-import { RunMemory, runOnce, type RunReport } from './run-once.js';
+import { RunMemory, runOnce, type RunDependencies, type RunReport } from './run-once.js';
 
 export interface RuntimeSetup {
   readonly config: Config;
   readonly secrets: Pick<Secrets, 'databasePassword'>;
   readonly logger: Logger;
-  readonly ec2For: (region: string) => Ec2Api;
+  /** The EC2 client of a scope (`region`, or `<account id>/<region>` with AWS_DISCOVERY_ASSUME_ROLES). */
+  readonly ec2For: (scope: string) => Ec2Api;
+  /** The accounts of AWS_DISCOVERY_ASSUME_ROLES; unset: the own account only. */
+  readonly accounts?: RunDependencies['accounts'];
   readonly readKeys: KeySource;
 }
 
@@ -58,7 +61,7 @@ export function createRuntime(setup: RuntimeSetup): Runtime {
   const reconcile = async (dryRun: boolean, signal: AbortSignal | undefined): Promise<RunReport> => {
     const schema = await prepare(!dryRun);
     signal?.throwIfAborted();
-    const deps = { config, database, schema, ec2For: setup.ec2For, readKeys: setup.readKeys, logger, memory };
+    const deps = { config, database, schema, ec2For: setup.ec2For, readKeys: setup.readKeys, logger, memory, ...(setup.accounts ? { accounts: setup.accounts } : {}) };
     return runOnce(deps, { dryRun, ...(signal === undefined ? {} : { signal }) });
   };
 

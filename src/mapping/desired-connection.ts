@@ -1,8 +1,11 @@
 /** A connection as Guacamole should have it, before names are made unique within their folder. */
 export interface DesiredConnection {
-  /** Identity: `<region>/<instance id>`. Renames and moves are updates of the same key. */
+  /**
+   * Identity: `<region>/<instance id>`, or `<account id>/<region>/<instance id>` with AWS_DISCOVERY_ASSUME_ROLES.
+   * Renames and moves are updates of the same key.
+   */
   readonly key: string;
-  /** The listing this connection comes from (the region): a failed listing leaves its connections alone. */
+  /** The listing this connection comes from (the region, or `<account id>/<region>`): a failed listing leaves its connections alone. */
   readonly scope: string;
   readonly instanceId: string;
   /** Display name before disambiguation (clean, at most 128 characters). */
@@ -41,6 +44,7 @@ export interface InstanceWarning {
   readonly message: string;
 }
 
-export function instanceKey(region: string, instanceId: string): string {
-  return `${region}/${instanceId}`;
+/** `scope` is the instance's listing scope (`region` or `<account id>/<region>`). */
+export function instanceKey(scope: string, instanceId: string): string {
+  return `${scope}/${instanceId}`;
 }

@@ -26,6 +26,8 @@ export interface MappingOptions {
   readonly parameterValueLimit: number;
   /** Which address becomes the hostname, in order of preference; default private IP, then public IP. */
   readonly addressOrder?: readonly AddressKind[];
+  /** Folders between the base path and `kcm:organize`, per scope (the account folder with several accounts). */
+  readonly scopeFolders?: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface MappingInput {
@@ -121,7 +123,7 @@ function toDesiredConnection(
       scope: instance.region,
       instanceId: instance.instanceId,
       name,
-      folder: [...options.basePath, ...parseFolderPath(tags[TAGS.organize] ?? '', options.charset)],
+      folder: [...options.basePath, ...(options.scopeFolders?.get(instance.region) ?? []), ...parseFolderPath(tags[TAGS.organize] ?? '', options.charset)],
       protocol,
       parameters,
       ...(secret.preserve === undefined ? {} : { preserve: [secret.preserve] }),

@@ -1,6 +1,7 @@
 import type { StatusView } from './read-status.js';
 
 const KIND_TITLES: Readonly<Record<string, string>> = {
+  account: 'Accounts that could not be read (nothing of theirs was changed)',
   region: 'Regions whose listing failed',
   skipped: 'Instances without a connection (skipped)',
   warning: 'Connections that need attention (no key, no password, bad tag…)',
@@ -20,6 +21,7 @@ export function formatStatus(status: StatusView): string {
       .map((k) => `${k} ${String(s[k])}`)
       .join(', ');
     const extra = [
+      Array.isArray(s.failedAccounts) && s.failedAccounts.length > 0 ? `failed accounts: ${s.failedAccounts.join(', ')}` : '',
       Array.isArray(s.failedRegions) && s.failedRegions.length > 0 ? `failed regions: ${s.failedRegions.join(', ')}` : '',
       typeof s.deletionBrake === 'string' ? 'deletion brake engaged' : '',
       typeof s.error === 'string' ? `error: ${s.error}` : '',

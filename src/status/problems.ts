@@ -3,10 +3,10 @@ import type { ChangeSet } from '../plan/change-set.js';
 
 /** Something an operator should see about one instance or region, as of the last run. Never holds a secret. */
 export interface Problem {
-  /** `<region>/<instance id>`, or a region name. */
+  /** An instance key (`<scope>/<instance id>`), a scope (`eu-west-1`, `222222222222/eu-west-1`) or an account (`222222222222/*`). */
   readonly subject: string;
-  /** `region` (listing failed), `skipped`, `warning` (no key, no password…), `conflict` (name), `kept`. */
-  readonly kind: 'region' | 'skipped' | 'warning' | 'conflict' | 'kept';
+  /** `region` (listing failed), `account` (none of it could be read), `skipped`, `warning` (no key, no password…), `conflict` (name), `kept`. */
+  readonly kind: 'region' | 'account' | 'skipped' | 'warning' | 'conflict' | 'kept';
   readonly message: string;
 }
 
@@ -18,7 +18,7 @@ export function collectProblems(input: {
   readonly changes?: ChangeSet;
 }): Problem[] {
   const problems: Problem[] = [
-    ...input.failedRegions.map((f) => ({ subject: f.region, kind: 'region' as const, message: f.error })),
+    ...input.failedRegions.map((f) => ({ subject: f.region, kind: f.region.endsWith('/*') ? ('account' as const) : ('region' as const), message: f.error })),
     ...input.skipped.map((s) => ({ subject: s.key, kind: 'skipped' as const, message: s.reason })),
     ...input.warnings.map((w) => ({ subject: w.key, kind: 'warning' as const, message: w.message })),
     ...(input.changes?.conflicts ?? []).map((c) => ({ subject: c.key, kind: 'conflict' as const, message: c.message })),

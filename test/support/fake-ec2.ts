@@ -11,6 +11,10 @@
  * `image-id` filter, IncludeDeprecated), GetPasswordData, GetConsoleOutput, DescribeRegions.
  * Anything else → 400 `InvalidAction`.
  *
+ * Accounts: a request's account is read from its access key id (`accountOfAccessKey`: the fake STS issues
+ * `ASIA<account id>…` keys, any other key is the own account `111111111111`); each account sees only its own instances
+ * (`FakeInstance.account`, default the own account). Images are shared.
+ *
  * Fault injection: `failNext` (an EC2 error response), `hangNext` (no answer at all), `truncateNext` (HTTP 200 with
  * the XML cut in half), each for chosen actions, regions and counts.
  */
@@ -28,9 +32,19 @@ import {
 import type { FakeFleet } from './fake-ec2-actions.js';
 import { errorXml, successXml } from './fake-ec2-xml.js';
 
+/** The account of every instance without `account`, and of every request not signed with fake STS credentials. */
+export const OWN_ACCOUNT = '111111111111';
+
+/** `ASIA222222222222…` (issued by the fake STS) → `222222222222`; anything else → the own account. */
+export function accountOfAccessKey(accessKeyId: string | undefined): string {
+  return /^ASIA(\d{12})/.exec(accessKeyId ?? '')?.[1] ?? OWN_ACCOUNT;
+}
+
 export interface FakeInstance {
   instanceId: string;
   region: string;
+  /** The account it lives in; default OWN_ACCOUNT. */
+  account?: string;
   /** Default `running`. */
   state?: string;
   imageId?: string;
@@ -71,6 +85,8 @@ export interface FakeRequest {
   readonly params: URLSearchParams;
   /** The access key id that signed the request (SigV4 `Credential=`), to check which credentials the client used. */
   readonly accessKeyId?: string;
+  /** The account the request was served as (see accountOfAccessKey). */
+  readonly account: string;
 }
 
 export interface FailureOptions {
@@ -82,6 +98,8 @@ export interface FailureOptions {
   readonly times?: number;
   /** Only requests for this region match; default any. */
   readonly region?: string;
+  /** Only requests of this account match; default any. */
+  readonly account?: string;
   /** Let this many matching requests succeed first (e.g. 1 to fail the second page); default 0. */
   readonly skip?: number;
 }
@@ -90,6 +108,7 @@ export interface FailureOptions {
 export interface MatchOptions {
   readonly times?: number;
   readonly region?: string;
+  readonly account?: string;
   readonly skip?: number;
 }
 
@@ -122,6 +141,8 @@ export class FakeEc2 {
   images: FakeImage[] = [];
   /** What DescribeRegions returns; undefined → the distinct regions of the fleet. */
   regions: string[] | undefined;
+  /** What DescribeRegions returns for one account (account id → regions); else `regions`. */
+  regionsByAccount: Record<string, string[]> = {};
   /** Every request received, in order, including those answered with an injected error. */
   readonly requests: FakeRequest[] = [];
   readonly #failures: FailureRule[] = [];
@@ -182,17 +203,23 @@ export class FakeEc2 {
       const action = params.get('Action') ?? '';
       const region = CREDENTIAL_SCOPE.exec(req.headers.authorization ?? '')?.[1];
       const accessKeyId = /Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? '')?.[1];
-      this.requests.push({ action, region: region ?? '', params, ...(accessKeyId === undefined ? {} : { accessKeyId }) });
+      const account = accountOfAccessKey(accessKeyId);
+      this.requests.push({ action, region: region ?? '', params, account, ...(accessKeyId === undefined ? {} : { accessKeyId }) });
       if (region === undefined) {
         throw new FakeEc2Error('MissingAuthenticationToken', 401, 'Request is missing Authentication Token');
       }
-      const injected = this.injectedFailure(action, region);
+      const injected = this.injectedFailure(action, region, account);
       if (injected === 'hang') return; // never answered; close() ends the connection
       const operation = OPERATIONS[action];
       if (operation === undefined) {
         throw new FakeEc2Error('InvalidAction', 400, `The action ${action} is not valid for this web service.`);
       }
-      const body = successXml(action, operation(this, region, params));
+      const fleet = {
+        instances: this.instances.filter((i) => (i.account ?? OWN_ACCOUNT) === account),
+        images: this.images,
+        regions: this.regionsByAccount[account] ?? this.regions,
+      };
+      const body = successXml(action, operation(fleet, region, params));
       send(res, 200, injected === 'truncate' ? body.slice(0, Math.floor(body.length / 2)) : body);
     } catch (err) {
       if (err instanceof FakeEc2Error) send(res, err.status, errorXml(err.code, err.message));
@@ -201,9 +228,12 @@ export class FakeEc2 {
   }
 
   /** Throws an injected error response, or returns the kind of another injected fault (undefined: none). */
-  private injectedFailure(action: string, region: string): Exclude<FailureKind, 'error'> | undefined {
+  private injectedFailure(action: string, region: string, account: string): Exclude<FailureKind, 'error'> | undefined {
     const index = this.#failures.findIndex(
-      (f) => f.action === action && (f.options.region === undefined || f.options.region === region),
+      (f) =>
+        f.action === action &&
+        (f.options.region === undefined || f.options.region === region) &&
+        (f.options.account === undefined || f.options.account === account),
     );
     const rule = this.#failures[index];
     if (rule === undefined) return undefined;

@@ -162,6 +162,15 @@ describe('guacamole.properties as a source of settings', () => {
       expect(result.warnings).to.deep.equal([`POSTGRESQL_PASSWORD is set but empty in the environment; it overrides postgresql-password in ${ETC}`]);
     });
 
+    it('warns that an account folder without AWS_DISCOVERY_ASSUME_ROLES does nothing', () => {
+      const ignored = read({ AWS_DISCOVERY_ACCOUNT_FOLDER: '{id}' }, { [ETC]: guacamoleProperties });
+      expect(ignored.warnings).to.deep.equal([
+        'AWS_DISCOVERY_ACCOUNT_FOLDER is ignored: it applies only with AWS_DISCOVERY_ASSUME_ROLES (list self to keep the own account)',
+      ]);
+      const used = read({ AWS_DISCOVERY_ACCOUNT_FOLDER: '{id}', AWS_DISCOVERY_ASSUME_ROLES: 'self' }, { [ETC]: guacamoleProperties });
+      expect(used.warnings).to.deep.equal([]);
+    });
+
     it("drops the file's other database when the environment configures one", () => {
       const file = 'mysql-hostname: mysql.internal\nmysql-database: g\nmysql-username: u\nmysql-password: p';
       const env = { ...awsEnv, POSTGRESQL_DATABASE: 'pg', POSTGRESQL_USERNAME: 'pu', POSTGRESQL_PASSWORD: 'pp' };
