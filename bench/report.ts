@@ -49,6 +49,49 @@ function phaseRows(results: readonly SizeResult[]): string[][] {
   );
 }
 
+/** Consecutive phases that add up to the run (bench/phases.ts). */
+function breakdownRows(results: readonly SizeResult[]): string[][] {
+  return results.flatMap((r) =>
+    r.scenarios.map((s) => {
+      const b = s.phases.breakdown;
+      const gpd = s.phases.ec2.GetPasswordData;
+      return [
+        r.dialect,
+        n(r.instances),
+        s.scenario,
+        n(s.runMs),
+        n(b.startMs),
+        `${n(b.listingMs)} (DI ${n(b.describeInstancesMs)}, DImg ${n(b.describeImagesMs)})`,
+        n(b.keysMs),
+        gpd === undefined ? n(b.passwordsMs) : `${n(b.passwordsMs)} (${n(gpd.calls)})`,
+        n(b.mappingMs),
+        n(b.loadMs),
+        n(b.planMs),
+        n(b.writeMs),
+        `${n(b.transactionMs)} (DB ${n(b.transactionDatabaseMs)})`,
+        n(b.afterMs),
+      ];
+    }),
+  );
+}
+
+function ratioRows(results: readonly SizeResult[]): string[][] {
+  return results.map((r) => {
+    const first = r.scenarios.find((s) => s.scenario === 'first run');
+    const b = first?.phases.breakdown;
+    const x = (v: number) => `${v.toFixed(2)}×`;
+    return [
+      r.dialect,
+      n(r.instances),
+      n(r.limit.ms),
+      `${x(r.limitRatios.run)} (${n(first?.runMs ?? 0)})`,
+      `${x(r.limitRatios.transaction)} (${n(b?.transactionMs ?? 0)})`,
+      `${x(r.limitRatios.writes)} (${n(b?.writeMs ?? 0)})`,
+      b === undefined ? '—' : `${n(b.listingMs + b.passwordsMs)} (${Math.round(((b.listingMs + b.passwordsMs) / Math.max(1, first?.runMs ?? 1)) * 100)}%)`,
+    ];
+  });
+}
+
 function rowsPerTable(results: readonly SizeResult[]): string[][] {
   return results.flatMap((r) => r.scenarios.map((s) => [r.dialect, n(r.instances), s.scenario, describeRows(s.sql) || '—']));
 }
@@ -89,6 +132,16 @@ export function formatMarkdown(bench: BenchResults): string {
     table(['db', 'instances', 'scenario', 'run', 'CPU (worker)', 'CPU (fake EC2)', 'listing ends at', 'passwords', 'run transaction', 'DB', 'slowest statement'], phaseRows(bench.results)),
     '',
     `One Windows password decryption (RSA-2048, decryptWindowsPassword) costs ${bench.decryptMs.toFixed(2)} ms of CPU on this machine.`,
+    '',
+    '### Phases (ms, consecutive: they add up to the run; see bench/phases.ts)',
+    '',
+    'start = until the first DescribeInstances (image cache read); listing = until the last DescribeInstances/DescribeImages answer (SDK requests, the fake EC2 answering in the benchmark\'s process on the same cores, XML parsing); keys = key files, new images stored, stored passwords read; passwords = first GetPasswordData sent to last answered (SDK calls and RSA decryption); mapping = instances to desired connections; then the run\'s transaction: load = reading Guacamole\'s state, plan = the planner, write = first write to COMMIT; after = change log and run status.',
+    '',
+    table(['db', 'instances', 'scenario', 'run', 'start', 'listing', 'keys', 'passwords (calls)', 'mapping', 'tx load', 'tx plan', 'tx write', 'transaction', 'after'], breakdownRows(bench.results)),
+    '',
+    '### First run against the plain-insert limit (the limit covers only writing the rows)',
+    '',
+    table(['db', 'instances', 'limit ms', 'whole run / limit (ms)', 'transaction / limit (ms)', 'writes / limit (ms)', 'listing + passwords (share of run)'], ratioRows(bench.results)),
     '',
     '### Rows written per table (rows affected: +inserted ~updated -deleted; MySQL counts UPDATEs by rows matched)',
     '',

@@ -58,6 +58,18 @@ export interface SizeResult {
   readonly scenarios: readonly ScenarioResult[];
   readonly limit: LimitResult;
   readonly targets: readonly TargetResult[];
+  /** The first run against the plain-insert limit (which covers only writing the rows). */
+  readonly limitRatios: LimitRatios;
+}
+
+/** The first run's times divided by the plain-insert limit's. */
+export interface LimitRatios {
+  /** The whole run (listing, passwords, mapping, transaction, logging): what T1 checks. */
+  readonly run: number;
+  /** The run's transaction, BEGIN to COMMIT: reading the current state, planning and writing. */
+  readonly transaction: number;
+  /** The writes alone: first write statement to COMMIT (the part the limit measures). */
+  readonly writes: number;
 }
 
 export interface BenchResults {

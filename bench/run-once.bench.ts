@@ -26,7 +26,7 @@ import { decryptCost, makeBenchKeys } from './bench-keys.js';
 import { formatMarkdown, writeResults } from './report.js';
 import type { BenchResults, SizeResult } from './results-model.js';
 import { benchSize } from './run-size.js';
-import { evaluateTargets } from './targets.js';
+import { evaluateTargets, limitRatios } from './targets.js';
 
 const DEFAULT_SIZES = [1000, 10_000, 50_000];
 
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
       for (const size of sizes) {
         const measured = await benchSize({ dialect, size, fake, keys, logLevel: process.env.BENCH_LOG_LEVEL ?? 'info', progress });
         baseline ??= measured.scenarios.find((s) => s.scenario === 'no change')?.sql.statements ?? 0;
-        results.push({ dialect, instances: size, ...measured, targets: evaluateTargets(measured.scenarios, measured.limit, baseline) });
+        results.push({ dialect, instances: size, ...measured, targets: evaluateTargets(measured.scenarios, measured.limit, baseline), limitRatios: limitRatios(measured.scenarios, measured.limit) });
       }
     }
   } finally {

@@ -14,6 +14,7 @@ import { checkSchema } from '../src/guacamole/schema-check.js';
 import { ec2Clients } from '../src/cli/run-with-config.js';
 import { readKeyFiles } from '../src/keys/key-files.js';
 import { createLogger } from '../src/logger.js';
+import { breakDown, type PhaseBreakdown } from './phases.js';
 import { SqlCounter, type SqlCounts } from './sql-counter.js';
 import { relativeSpans, timedEc2, type CallSpans } from './timed-ec2.js';
 
@@ -48,6 +49,8 @@ export interface RunPhases {
   readonly transactionMs: number;
   /** EC2 calls by action: count and when (ms from the run's start). */
   readonly ec2: Record<string, { calls: number; fromMs: number; toMs: number }>;
+  /** The run cut into consecutive phases that add up to it (bench/phases.ts). */
+  readonly breakdown: PhaseBreakdown;
 }
 
 const MB = 1024 * 1024;
@@ -66,6 +69,7 @@ async function main(job: WorkerJob): Promise<WorkerResult> {
     if ((await migrateToLatest(database.db)).length > 0) schema = await checkSchema(database.db, database.dialect);
     const setupMs = performance.now() - setupStarted;
     const setupSql = counter.take();
+    delete setupSql.timeline;
 
     const rssBeforeMb = process.memoryUsage().rss / MB;
     const deps = { config, database, schema, ec2For: ec2.apiFor, readKeys: (names: readonly string[]) => readKeyFiles(config.keysDir, names), logger };
@@ -77,7 +81,7 @@ async function main(job: WorkerJob): Promise<WorkerResult> {
     const sql = counter.take();
     if (!outcome.acquired) throw new Error('the run lock was held by another session');
     const { plan: _plan, ...report } = outcome.value;
-    const phases = phasesOf(sql, relativeSpans(spans, started), started, Math.round((cpu.user + cpu.system) / 1000));
+    const phases = phasesOf(sql, relativeSpans(spans, started), started, Math.round((cpu.user + cpu.system) / 1000), runMs);
     return { report, runMs: Math.round(runMs), setupMs: Math.round(setupMs), sql, setupSql, rssBeforeMb: Math.round(rssBeforeMb), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), phases };
   } finally {
     ec2.close();
@@ -87,8 +91,10 @@ async function main(job: WorkerJob): Promise<WorkerResult> {
 }
 
 /** The time breakdown; also makes the transaction times relative to the run's start. */
-function phasesOf(sql: SqlCounts, ec2: RunPhases['ec2'], started: number, cpuMs: number): RunPhases {
+function phasesOf(sql: SqlCounts, ec2: RunPhases['ec2'], started: number, cpuMs: number, runMs: number): RunPhases {
   const gpd = ec2.GetPasswordData;
+  const timeline = (sql.timeline ?? []).map((s) => ({ startAt: s.startAt - started, endAt: s.endAt - started, kind: s.kind }));
+  delete sql.timeline; // thousands of entries: the breakdown is what is kept
   // The run's own transaction (read state, plan, write) is the first; the status record has its own after it.
   const run = sql.transactions[0];
   sql.transactions = sql.transactions.map((t) => ({ beginAt: Math.round(t.beginAt - started), endAt: Math.round(t.endAt - started) }));
@@ -98,6 +104,7 @@ function phasesOf(sql: SqlCounts, ec2: RunPhases['ec2'], started: number, cpuMs:
     passwordsMs: gpd === undefined ? 0 : gpd.toMs - gpd.fromMs,
     transactionMs: run === undefined ? 0 : Math.round(run.endAt - run.beginAt),
     ec2,
+    breakdown: breakDown(ec2, timeline, runMs),
   };
 }
 

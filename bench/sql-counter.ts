@@ -32,6 +32,17 @@ export interface SqlCounts {
   slowest: { sql: string; ms: number }[];
   /** Each transaction: when its BEGIN and its COMMIT or ROLLBACK returned (ms on the performance clock). */
   transactions: { beginAt: number; endAt: number }[];
+  /**
+   * Every statement's start and end (ms on the performance clock) and whether it wrote, for the time breakdown
+   * (scenario-worker.ts); the worker drops it before reporting.
+   */
+  timeline?: StatementSpan[];
+}
+
+export interface StatementSpan {
+  readonly startAt: number;
+  readonly endAt: number;
+  readonly kind: 'read' | 'write' | 'control';
 }
 
 const TRANSACTION_CONTROL = /^\s*(begin|start\s+transaction|commit|rollback|savepoint|release)\b/i;
@@ -41,7 +52,7 @@ const SLOWEST_KEPT = 3;
 const SQL_TEXT_KEPT = 120;
 
 export function emptyCounts(): SqlCounts {
-  return { roundTrips: 0, statements: 0, reads: 0, writes: 0, transactionControl: 0, errors: 0, databaseMs: 0, rows: {}, writeStatements: {}, transactions: [], slowest: [] };
+  return { roundTrips: 0, statements: 0, reads: 0, writes: 0, transactionControl: 0, errors: 0, databaseMs: 0, rows: {}, writeStatements: {}, transactions: [], slowest: [], timeline: [] };
 }
 
 export class SqlCounter {
@@ -56,9 +67,12 @@ export class SqlCounter {
     if (event.level === 'error') c.errors += 1;
     const text = event.query.sql;
     this.#noteSlow(text, event.queryDurationMillis);
+    const endAt = performance.now();
+    const span = (kind: StatementSpan['kind']) => c.timeline?.push({ startAt: endAt - event.queryDurationMillis, endAt, kind });
     const control = TRANSACTION_CONTROL.exec(text)?.[1]?.toLowerCase();
     if (control !== undefined) {
       c.transactionControl += 1;
+      span('control');
       if (control === 'begin' || control.startsWith('start')) c.transactions.push({ beginAt: performance.now(), endAt: Number.NaN });
       const open = c.transactions.at(-1);
       if ((control === 'commit' || control === 'rollback') && open !== undefined) open.endAt = performance.now();
@@ -66,6 +80,7 @@ export class SqlCounter {
     }
     c.statements += 1;
     const write = WRITE.exec(text);
+    span(write === null ? 'read' : 'write');
     if (write === null) {
       c.reads += 1;
       return;

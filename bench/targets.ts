@@ -14,7 +14,7 @@
  */
 import { STATUS_TABLES } from './database-probe.js';
 import type { LimitResult } from './plain-insert-limit.js';
-import type { ScenarioName, ScenarioResult, TargetResult } from './results-model.js';
+import type { LimitRatios, ScenarioName, ScenarioResult, TargetResult } from './results-model.js';
 import type { SqlCounts } from './sql-counter.js';
 
 export const FIRST_RUN_LIMIT_RATIO = 3;
@@ -29,6 +29,14 @@ export function evaluateTargets(scenarios: readonly ScenarioResult[], limit: Lim
   const find = (name: ScenarioName) => scenarios.find((s) => s.scenario === name) ?? missingScenario(name);
   const [first, still, churn] = [find('first run'), find('no change'), find('1% churn')];
   return [firstRun(first, limit), noChange(first, still, noChangeBaseline), churnRun(first, churn), memory(scenarios), ec2(scenarios)];
+}
+
+/** The first run's whole time, transaction and writes, each divided by the plain-insert limit (two decimals). */
+export function limitRatios(scenarios: readonly ScenarioResult[], limit: LimitResult): LimitRatios {
+  const first = scenarios.find((s) => s.scenario === 'first run') ?? missingScenario('first run');
+  const ratio = (ms: number) => Math.round((ms / Math.max(1, limit.ms)) * 100) / 100;
+  const b = first.phases.breakdown;
+  return { run: ratio(first.runMs), transaction: ratio(b.transactionMs), writes: ratio(b.writeMs) };
 }
 
 function missingScenario(name: string): never {

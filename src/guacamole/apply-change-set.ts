@@ -4,9 +4,8 @@ import type { ChangeSet, GroupRef } from '../plan/change-set.js';
 import { ensureAdminGroup } from './admin-group.js';
 import { createConnections, deleteConnections, updateConnections } from './apply-connections.js';
 import { chunks } from './chunks.js';
-import { enumValue } from './enum-value.js';
+import { createGroups } from './create-groups.js';
 import { grantRead } from './grant-read.js';
-import { insertReturningId } from './insert-returning-id.js';
 import { forgetOwnership, forgetStale, recordOwnership, updateSecretDigests } from './ownership-records.js';
 import type { Database } from './tables.js';
 
@@ -26,16 +25,9 @@ export async function applyChangeSet(db: Kysely<Database>, changes: ChangeSet, c
   const adminEntityId = await ensureAdminGroup(db, ctx.dialect, ctx.adminGroup, changes.adminGroup, ctx.adminEntityId);
   await forgetStale(db, changes.forgetRecords);
 
-  const newGroups = new Map<string, number>();
+  // One statement per level of new folders (and per 500 of them), not one per folder.
+  const newGroups = await createGroups(db, ctx.dialect, changes.createGroups);
   const groupId = (ref: GroupRef | null): number | null => (ref === null ? null : 'id' in ref ? ref.id : (newGroups.get(ref.path) ?? missing(ref.path)));
-  for (const g of changes.createGroups) {
-    const id = await insertReturningId(db, ctx.dialect, 'guacamole_connection_group', 'connection_group_id', {
-      connection_group_name: g.name,
-      parent_id: groupId(g.parent),
-      type: enumValue(ctx.dialect, 'guacamole_connection_group_type', 'ORGANIZATIONAL'),
-    });
-    newGroups.set(g.path, id);
-  }
   await recordOwnership(db, ctx.ownerId, [...newGroups.values()].map((id) => ({ objectType: 'connection_group', guacamoleId: id })));
 
   const deleted = changes.deleteConnections.map((c) => c.id);
