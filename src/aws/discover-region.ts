@@ -70,7 +70,9 @@ export async function discoverRegion(
     return failure(region, 'DescribeImages', err);
   }
 
-  return { region, ok: true, instances, images: toImageMap(rawImages), calls };
+  const images = toImageMap(rawImages);
+  const missingImages = imageIds.filter((id) => !images.has(id));
+  return { region, ok: true, instances, images, missingImages, calls };
 }
 
 function toImageMap(rawImages: readonly Image[]): ReadonlyMap<string, ImageInfo> {

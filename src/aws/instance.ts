@@ -44,6 +44,8 @@ export type RegionDiscovery =
       readonly instances: readonly DiscoveredInstance[];
       /** Images that could be read, by id. Missing ids are deregistered, private or unshared. */
       readonly images: ReadonlyMap<string, ImageInfo>;
+      /** Ids asked about that DescribeImages did not return (deregistered, private or unshared). */
+      readonly missingImages?: readonly string[];
       readonly calls: { readonly describeInstances: number; readonly describeImages: number };
     }
   | {

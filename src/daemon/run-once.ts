@@ -289,7 +289,13 @@ async function readImageCache(deps: RunDependencies): Promise<ImageCache> {
 
 async function rememberImages(deps: RunDependencies, cache: ImageCache, regions: readonly RegionDiscovery[]): Promise<void> {
   try {
-    await saveNewImages(deps.database.db, cache, new Map(regions.flatMap((r) => (r.ok ? [[r.region, r.images] as const] : []))));
+    const listed = regions.flatMap((r) => (r.ok ? [r] : []));
+    await saveNewImages(
+      deps.database.db,
+      cache,
+      new Map(listed.map((r) => [r.region, r.images])),
+      new Map(listed.map((r) => [r.region, r.missingImages ?? []])),
+    );
   } catch (err) {
     deps.logger.warn('could not store newly described images; they are described again next run', { error: describeError(err) });
   }

@@ -56,9 +56,20 @@ export async function updateConnections(db: Kysely<Database>, updates: readonly 
         .where('connection_id', '=', u.id)
         .execute();
     }
-    const replaced = [...Object.keys(u.setParameters), ...u.removeParameters];
-    if (replaced.length > 0) {
-      await db.deleteFrom('guacamole_connection_parameter').where('connection_id', '=', u.id).where('parameter_name', 'in', replaced).execute();
+  }
+  // Parameters being replaced or removed: one DELETE per set of names (churn mostly changes the same ones), not per connection.
+  const byNames = new Map<string, { names: string[]; ids: number[] }>();
+  for (const u of updates) {
+    const names = [...new Set([...Object.keys(u.setParameters), ...u.removeParameters])].sort();
+    if (names.length === 0) continue;
+    const key = names.join('\n');
+    const group = byNames.get(key) ?? { names, ids: [] };
+    byNames.set(key, group);
+    group.ids.push(u.id);
+  }
+  for (const { names, ids } of byNames.values()) {
+    for (const chunk of chunks(ids)) {
+      await db.deleteFrom('guacamole_connection_parameter').where('connection_id', 'in', chunk).where('parameter_name', 'in', names).execute();
     }
   }
   await insertParameters(db, updates.flatMap((u) => parameterRows(u.id, u.setParameters)));

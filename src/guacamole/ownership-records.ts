@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ObjectType, StaleRecord } from '../plan/current-state.js';
 import { chunks } from './chunks.js';
 import { OWNED_OBJECT_TABLE, type Database } from './tables.js';
@@ -22,8 +22,15 @@ export async function recordOwnership(db: Kysely<Database>, ownerId: string, rec
 
 /** New digests after passwords were fetched again: few per run (only where a password was missing or stale). */
 export async function updateSecretDigests(db: Kysely<Database>, digests: readonly { readonly id: number; readonly digest: string }[]): Promise<void> {
-  for (const { id, digest } of digests) {
-    await db.updateTable(OWNED_OBJECT_TABLE).set({ secret_digest: digest }).where('object_type', '=', 'connection').where('guacamole_id', '=', id).execute();
+  // One UPDATE per 500 connections: a CASE on the id picks each one's digest.
+  for (const chunk of chunks(digests, 500)) {
+    const cases = sql.join(chunk.map(({ id, digest }) => sql`when ${id} then ${digest}`), sql` `);
+    await db
+      .updateTable(OWNED_OBJECT_TABLE)
+      .set({ secret_digest: sql<string>`case guacamole_id ${cases} end` })
+      .where('object_type', '=', 'connection')
+      .where('guacamole_id', 'in', chunk.map((d) => d.id))
+      .execute();
   }
 }
 
