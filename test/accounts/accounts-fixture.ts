@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { FakeEc2, OWN_ACCOUNT, type FakeInstance } from '../support/fake-ec2.js';
 import { FakeStsIam } from '../support/fake-sts-iam.js';
 import type { CliResult } from '../support/run-cli.js';
-import type { TestDatabase } from '../support/test-databases.js';
+import { createTestDatabase, type TestDatabase, type TestDialect } from '../support/test-databases.js';
 
 export const PROD = '222222222222';
 export const DEV = '333333333333';
@@ -31,8 +31,34 @@ export interface Fakes {
   readonly sts: FakeStsIam;
 }
 
-export async function startFakes(): Promise<Fakes> {
-  return { ec2: await FakeEc2.start(), sts: await FakeStsIam.start() };
+/** Registers mocha hooks (inside `describe`): the fakes per suite, reset before each test, and a fresh database per test. */
+export function useAccountFakes(dialect: TestDialect): { readonly fakes: Fakes; readonly database: TestDatabase } {
+  let fakes: Fakes | undefined;
+  let database: TestDatabase | undefined;
+  before(async function () {
+    fakes = { ec2: await FakeEc2.start(), sts: await FakeStsIam.start() };
+  });
+  after(async function () {
+    await fakes?.ec2.close();
+    await fakes?.sts.close();
+  });
+  beforeEach(async function () {
+    database = await createTestDatabase(dialect);
+    resetFakes(fakes as Fakes);
+  });
+  afterEach(async function () {
+    await database?.drop();
+  });
+  return {
+    get fakes() {
+      if (fakes === undefined) throw new Error('the fakes are started in before()');
+      return fakes;
+    },
+    get database() {
+      if (database === undefined) throw new Error('no database outside a test');
+      return database;
+    },
+  };
 }
 
 /** Fresh fleet and aliases (dev's alias cannot be read), no recorded requests or refusals. */
@@ -49,8 +75,6 @@ export function resetFakes({ ec2, sts }: Fakes): void {
   sts.requiredExternalIds.set(PROD_ROLE, PROD_EXTERNAL_ID);
 }
 
-let runs = 0;
-
 /** The settings of a daemon reading its own account, prod (with an external id) and dev. */
 export function accountsEnv(database: TestDatabase, fakes: Fakes): Record<string, string> {
   return {
@@ -59,8 +83,6 @@ export function accountsEnv(database: TestDatabase, fakes: Fakes): Record<string
     AWS_DISCOVERY_SECRET_KEY: OWN_SECRET,
     AWS_DISCOVERY_REGIONS: 'us-east-1,eu-west-1',
     AWS_DISCOVERY_ASSUME_ROLES: `self, ${PROD_ROLE}|${PROD_EXTERNAL_ID}\n${DEV_ROLE}`,
-    // MySQL's run lock is server-wide per owner id: a unique one keeps concurrent suites apart.
-    AWS_DISCOVERY_OWNER_ID: `roles-${process.pid}-${++runs}`,
     AWS_DISCOVERY_EC2_ENDPOINT: fakes.ec2.endpoint,
     AWS_DISCOVERY_STS_ENDPOINT: fakes.sts.endpoint,
     AWS_DISCOVERY_IAM_ENDPOINT: fakes.sts.endpoint,

@@ -1,13 +1,12 @@
 import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
-import { sql } from 'kysely';
 import winston from 'winston';
 import { REFRESH_MARGIN_MS } from '../../src/aws/credentials.js';
 import { ec2Clients } from '../../src/cli/run-with-config.js';
 import { parseConfig } from '../../src/config/config.js';
 import { createRuntime } from '../../src/daemon/runtime.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/test-databases.js';
-import { accountsEnv, DEV, DEV_ROLE, PROD, PROD_ROLE, resetFakes, startFakes, type Fakes } from './accounts-fixture.js';
+import { DIALECTS } from '../support/test-databases.js';
+import { accountsEnv, DEV, DEV_ROLE, PROD, PROD_ROLE, useAccountFakes } from './accounts-fixture.js';
 
 /** Credentials the fake issues live this much longer than the refresh margin: fresh now, due for renewal soon after. */
 const HEADROOM_MS = 2500;
@@ -37,68 +36,51 @@ function startDaemonInProcess(env: Record<string, string>) {
 
 for (const dialect of DIALECTS) {
   describe(`assumed-role credentials across a daemon's runs on ${dialect}`, function () {
-    let fakes: Fakes;
-    let database: TestDatabase;
-
-    before(async function () {
-      fakes = await startFakes();
-    });
-    after(async function () {
-      await fakes.ec2.close();
-      await fakes.sts.close();
-    });
-    beforeEach(async function () {
-      database = await createTestDatabase(dialect);
-      resetFakes(fakes);
-    });
-    afterEach(async function () {
-      await sql`SELECT 1`.execute(database.db);
-      await database.drop();
-    });
+    const suite = useAccountFakes(dialect);
 
     it('assumes each role once while its credentials are fresh, again once they near expiry, and reads self and aliases once', async function () {
-      fakes.sts.credentialLifetimeMs = REFRESH_MARGIN_MS + HEADROOM_MS;
-      const daemon = startDaemonInProcess(accountsEnv(database, fakes));
+      suite.fakes.sts.credentialLifetimeMs = REFRESH_MARGIN_MS + HEADROOM_MS;
+      const daemon = startDaemonInProcess(accountsEnv(suite.database, suite.fakes));
       try {
-        const assumed = () => fakes.sts.requestsFor('AssumeRole').map((r) => r.params.get('RoleArn')).sort();
+        const assumed = () => suite.fakes.sts.requestsFor('AssumeRole').map((r) => r.params.get('RoleArn')).sort();
         const started = Date.now();
         expect((await daemon.run()).created).to.equal(4);
         expect(assumed()).to.deep.equal([PROD_ROLE, DEV_ROLE].sort());
-        const firstKeys = new Set(fakes.ec2.requests.filter((r) => r.account === PROD).map((r) => r.accessKeyId));
+        const firstKeys = new Set(suite.fakes.ec2.requests.filter((r) => r.account === PROD).map((r) => r.accessKeyId));
 
         expect((await daemon.run()).unchanged).to.equal(4);
         if (Date.now() - started < HEADROOM_MS) expect(assumed()).to.have.length(2); // before expiry: cached
 
         // Past the fake's expiry minus the margin: the next run must assume again, and EC2 must see the new keys.
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + HEADROOM_MS + 100 - Date.now())));
-        fakes.ec2.requests.length = 0;
+        suite.fakes.ec2.requests.length = 0;
         const third = await daemon.run();
         expect(third.ok).to.equal(true);
         expect(assumed()).to.deep.equal([PROD_ROLE, PROD_ROLE, DEV_ROLE, DEV_ROLE].sort());
-        const thirdKeys = new Set(fakes.ec2.requests.filter((r) => r.account === PROD).map((r) => r.accessKeyId));
+        const thirdKeys = new Set(suite.fakes.ec2.requests.filter((r) => r.account === PROD).map((r) => r.accessKeyId));
         expect([...thirdKeys].some((k) => firstKeys.has(k))).to.equal(false);
 
-        expect(fakes.sts.requestsFor('GetCallerIdentity')).to.have.length(1);
+        expect(suite.fakes.sts.requestsFor('GetCallerIdentity')).to.have.length(1);
         // prod and self once each; dev's refusal is remembered for the daemon's lifetime and warned once.
-        expect(fakes.sts.requestsFor('ListAccountAliases')).to.have.length(3);
+        expect(suite.fakes.sts.requestsFor('ListAccountAliases')).to.have.length(3);
         expect(daemon.logged().split('cannot read the account alias').length - 1).to.equal(1);
-        for (const secret of fakes.sts.issuedSecrets) expect(daemon.logged()).to.not.include(secret);
+        for (const secret of suite.fakes.sts.issuedSecrets) expect(daemon.logged()).to.not.include(secret);
       } finally {
         await daemon.close();
       }
     });
 
     it('a refused role is asked again on the next run (not cached), and recovers', async function () {
-      fakes.sts.refusedRoles.set(DEV_ROLE, { code: 'AccessDenied', status: 403 });
-      const daemon = startDaemonInProcess(accountsEnv(database, fakes));
+      suite.fakes.sts.refusedRoles.set(DEV_ROLE, { code: 'AccessDenied', status: 403 });
+      const daemon = startDaemonInProcess(accountsEnv(suite.database, suite.fakes));
       try {
         const first = await daemon.run();
         expect(first.failedAccounts).to.deep.equal([DEV]);
         expect(first.created).to.equal(3);
-        fakes.sts.refusedRoles.delete(DEV_ROLE);
+        suite.fakes.sts.refusedRoles.delete(DEV_ROLE);
         const second = await daemon.run();
         expect(second).to.include({ ok: true, created: 1 });
-        expect(fakes.sts.requestsFor('AssumeRole').filter((r) => r.params.get('RoleArn') === DEV_ROLE)).to.have.length(2);
+        expect(suite.fakes.sts.requestsFor('AssumeRole').filter((r) => r.params.get('RoleArn') === DEV_ROLE)).to.have.length(2);
       } finally {
         await daemon.close();
       }

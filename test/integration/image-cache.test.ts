@@ -1,8 +1,9 @@
 import { expect } from 'chai';
-import { FakeEc2, type FakeRequest } from '../support/fake-ec2.js';
+import type { FakeRequest } from '../support/fake-ec2.js';
 import { snapshot } from '../support/guacamole-queries.js';
 import { runCli, summaryOf } from '../support/run-cli.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/test-databases.js';
+import { useCliSuite } from '../support/cli-suite.js';
+import { DIALECTS } from '../support/test-databases.js';
 import { fleetFixture } from './fleet-fixture.js';
 
 /** The AMI ids asked for in DescribeImages requests (by ImageId or by the image-id filter). */
@@ -15,62 +16,65 @@ function amisAskedFor(requests: readonly FakeRequest[]): string[] {
 
 for (const dialect of DIALECTS) {
   describe(`DescribeImages cache across runs on ${dialect}`, function () {
-    let fake: FakeEc2;
-    let database: TestDatabase;
+    const s = useCliSuite(dialect);
     let env: Record<string, string>;
-
-    before(async function () {
-      fake = await FakeEc2.start();
-    });
-    after(async function () {
-      await fake.close();
-    });
     beforeEach(async function () {
-      database = await createTestDatabase(dialect);
       const fleet = fleetFixture();
-      fake.instances = fleet.instances;
-      fake.images = fleet.images;
-      fake.requests.length = 0;
-      fake.clearFailures();
-      env = {
-        ...database.env,
-        AWS_DISCOVERY_ACCESS_KEY_ID: 'AKIDTEST',
-        AWS_DISCOVERY_SECRET_KEY: 'secret-not-used',
-        AWS_DISCOVERY_REGIONS: 'us-east-1, eu-west-1',
-        AWS_DISCOVERY_EC2_ENDPOINT: fake.endpoint,
-      };
-    });
-    afterEach(async function () {
-      await database.drop();
+      s.fake.instances = fleet.instances;
+      s.fake.images = fleet.images;
+      env = s.env({ AWS_DISCOVERY_REGIONS: 'us-east-1, eu-west-1' });
     });
 
     it('describes each AMI once: a later run asks only about AMIs it has not seen, with the same result', async function () {
       const first = await runCli(['--once'], env);
       expect(first.code, first.stdout + first.stderr).to.equal(0);
-      expect(amisAskedFor(fake.requests)).to.deep.equal(['ami-al2023', 'ami-debian', 'ami-gone', 'ami-ubuntu']);
-      const before = await snapshot(database.db);
+      expect(amisAskedFor(s.fake.requests)).to.deep.equal(['ami-al2023', 'ami-debian', 'ami-gone', 'ami-ubuntu']);
+      const before = await snapshot(s.database.db);
 
-      fake.requests.length = 0;
+      s.fake.requests.length = 0;
       const second = await runCli(['--once'], env);
       expect(second.code).to.equal(0);
       expect(summaryOf(second)).to.include({ created: 0, updated: 0, deleted: 0 });
-      expect(amisAskedFor(fake.requests)).to.deep.equal(['ami-gone']); // no answer for it last time: asked again
-      expect(await snapshot(database.db)).to.equal(before); // usernames from cached images: nothing changes
+      expect(amisAskedFor(s.fake.requests)).to.deep.equal([]); // ami-gone had no answer: remembered as missing for a day
+      expect(await snapshot(s.database.db)).to.equal(before); // usernames from cached images: nothing changes
 
-      fake.images.push({ imageId: 'ami-new', region: 'eu-west-1', name: 'debian-13-amd64-20251001', ownerId: '136693071363' });
-      fake.instances.push({ instanceId: 'i-0000000000000new1', region: 'eu-west-1', imageId: 'ami-new', privateIp: '10.1.0.9', tags: { Name: 'new-box' } });
-      fake.requests.length = 0;
+      s.fake.images.push({ imageId: 'ami-new', region: 'eu-west-1', name: 'debian-13-amd64-20251001', ownerId: '136693071363' });
+      s.fake.instances.push({ instanceId: 'i-0000000000000new1', region: 'eu-west-1', imageId: 'ami-new', privateIp: '10.1.0.9', tags: { Name: 'new-box' } });
+      s.fake.requests.length = 0;
       const third = await runCli(['--once'], env);
       expect(third.code).to.equal(0);
       expect(summaryOf(third)).to.include({ created: 1 });
-      expect(amisAskedFor(fake.requests)).to.deep.equal(['ami-gone', 'ami-new']);
+      expect(amisAskedFor(s.fake.requests)).to.deep.equal(['ami-new']);
+    });
+
+    it('asks again about an AMI AWS did not return once that answer is a day old, and keeps it when it is back', async function () {
+      expect((await runCli(['--once'], env)).code).to.equal(0);
+      const gone = await s.database.db.selectFrom('ec2_discovery_image').select(['info']).where('image_id', '=', 'ami-gone').executeTakeFirstOrThrow();
+      expect(JSON.parse(gone.info)).to.deep.equal({ imageId: 'ami-gone', missing: true });
+
+      // The AMI is shared again, and the "missing" answer is older than a day.
+      s.fake.images.push({ imageId: 'ami-gone', region: 'us-east-1', name: 'ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20240101', ownerId: '099720109477' });
+      await s.database.db
+        .updateTable('ec2_discovery_image')
+        .set({ seen_at: new Date(Date.now() - 25 * 60 * 60 * 1000) })
+        .where('image_id', '=', 'ami-gone')
+        .execute();
+      s.fake.requests.length = 0;
+      expect((await runCli(['--once'], env)).code).to.equal(0);
+      expect(amisAskedFor(s.fake.requests)).to.deep.equal(['ami-gone']);
+      const back = await s.database.db.selectFrom('ec2_discovery_image').select(['info']).where('image_id', '=', 'ami-gone').execute();
+      expect(back.map((r) => JSON.parse(r.info).name)).to.deep.equal(['ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20240101']);
+
+      s.fake.requests.length = 0;
+      expect((await runCli(['--once'], env)).code).to.equal(0);
+      expect(amisAskedFor(s.fake.requests)).to.deep.equal([]);
     });
 
     it('a dry run does not store what it described', async function () {
       expect((await runCli(['--once', '--dry-run'], env)).code).to.equal(0);
-      fake.requests.length = 0;
+      s.fake.requests.length = 0;
       expect((await runCli(['--once'], env)).code).to.equal(0);
-      expect(amisAskedFor(fake.requests)).to.deep.equal(['ami-al2023', 'ami-debian', 'ami-gone', 'ami-ubuntu']);
+      expect(amisAskedFor(s.fake.requests)).to.deep.equal(['ami-al2023', 'ami-debian', 'ami-gone', 'ami-ubuntu']);
     });
   });
 }

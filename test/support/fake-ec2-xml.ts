@@ -3,6 +3,7 @@
  * which differ from the SDK's in places: `ipAddress` (PublicIpAddress), `dnsName` (PublicDnsName),
  * `imageOwnerId` (OwnerId), `regionEndpoint` (Endpoint).
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { FakeImage, FakeInstance } from './fake-ec2.js';
 
@@ -101,4 +102,19 @@ export function imageXml(image: FakeImage): string {
 export function regionXml(region: string): string {
   const endpoint = `ec2.${region}.amazonaws.com`;
   return el('regionName', region) + el('regionEndpoint', endpoint) + el('optInStatus', 'opt-in-not-required');
+}
+
+/** The whole request body as text (the Query protocol sends form-encoded parameters). */
+export function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export function sendXml(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/xml;charset=UTF-8', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
 }

@@ -30,7 +30,7 @@ import {
   getPasswordData,
 } from './fake-ec2-actions.js';
 import type { FakeFleet } from './fake-ec2-actions.js';
-import { errorXml, successXml } from './fake-ec2-xml.js';
+import { errorXml, readBody, sendXml, successXml } from './fake-ec2-xml.js';
 
 /** The account of every instance without `account`, and of every request not signed with fake STS credentials. */
 export const OWN_ACCOUNT = '111111111111';
@@ -220,10 +220,10 @@ export class FakeEc2 {
         regions: this.regionsByAccount[account] ?? this.regions,
       };
       const body = successXml(action, operation(fleet, region, params));
-      send(res, 200, injected === 'truncate' ? body.slice(0, Math.floor(body.length / 2)) : body);
+      sendXml(res, 200, injected === 'truncate' ? body.slice(0, Math.floor(body.length / 2)) : body);
     } catch (err) {
-      if (err instanceof FakeEc2Error) send(res, err.status, errorXml(err.code, err.message));
-      else send(res, 500, errorXml('InternalError', `fake EC2 bug: ${String(err)}`));
+      if (err instanceof FakeEc2Error) sendXml(res, err.status, errorXml(err.code, err.message));
+      else sendXml(res, 500, errorXml('InternalError', `fake EC2 bug: ${String(err)}`));
     }
   }
 
@@ -247,18 +247,4 @@ export class FakeEc2 {
     const { code, status, message = `injected ${code}` } = rule.options as FailureOptions;
     throw new FakeEc2Error(code, status, message);
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/xml;charset=UTF-8', 'Content-Length': Buffer.byteLength(body) });
-  res.end(body);
 }

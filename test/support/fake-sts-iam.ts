@@ -12,7 +12,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { accountOfAccessKey } from './fake-ec2.js';
-import { escapeXml } from './fake-ec2-xml.js';
+import { escapeXml, readBody, sendXml } from './fake-ec2-xml.js';
 
 export interface StsIamRequest {
   readonly service: string;
@@ -105,11 +105,11 @@ export class FakeStsIam {
               ? this.accountAliases(account)
               : undefined;
       if (result === undefined) throw refusal('InvalidAction', `Could not find operation ${action} for version`, 400);
-      send(res, 200, `<${action}Response xmlns="${namespace}"><${action}Result>${result}</${action}Result>${metadata()}</${action}Response>`);
+      sendXml(res, 200, `<${action}Response xmlns="${namespace}"><${action}Result>${result}</${action}Result>${metadata()}</${action}Response>`);
     } catch (err) {
       const r = err as Refusal;
-      if (typeof r.code !== 'string') return send(res, 500, errorXml(namespace, 'InternalFailure', String(err)));
-      send(res, r.status, errorXml(namespace, r.code, r.message ?? `injected ${r.code}`));
+      if (typeof r.code !== 'string') return sendXml(res, 500, errorXml(namespace, 'InternalFailure', String(err)));
+      sendXml(res, r.status, errorXml(namespace, r.code, r.message ?? `injected ${r.code}`));
     }
   }
 
@@ -162,18 +162,4 @@ function metadata(): string {
 
 function errorXml(namespace: string, code: string, message: string): string {
   return `<ErrorResponse xmlns="${namespace}"><Error><Type>Sender</Type><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'Content-Type': 'text/xml', 'Content-Length': Buffer.byteLength(body) });
-  res.end(body);
 }

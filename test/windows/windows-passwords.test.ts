@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { FakeEc2, type FakeInstance } from '../support/fake-ec2.js';
+import type { FakeInstance } from '../support/fake-ec2.js';
 import { readConnections } from '../support/guacamole-queries.js';
 import { runCli, summaryOf, type CliResult } from '../support/run-cli.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/test-databases.js';
+import { useCliSuite } from '../support/cli-suite.js';
+import { DIALECTS } from '../support/test-databases.js';
 
 function rsaKeyPair() {
   return generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
@@ -49,39 +50,21 @@ function warningsFor(result: CliResult, instanceId: string): string[] {
 
 for (const dialect of DIALECTS) {
   describe(`Windows instances over RDP on ${dialect}`, function () {
-    let fake: FakeEc2;
-    let database: TestDatabase;
+    const s = useCliSuite(dialect);
     let keysDir: string;
     let env: Record<string, string>;
-
-    before(async function () {
-      fake = await FakeEc2.start();
-    });
-    after(async function () {
-      await fake.close();
-    });
     beforeEach(async function () {
-      database = await createTestDatabase(dialect);
       keysDir = mkdtempSync(join(tmpdir(), 'ged-win-keys-'));
       writeFileSync(join(keysDir, 'win-key.pem'), WIN_KEY.privateKey.replace(/\n/g, '\r\n'), { mode: 0o600 });
       writeFileSync(join(keysDir, 'wrong-key.pem'), OTHER_KEY.privateKey, { mode: 0o600 });
       writeFileSync(join(keysDir, 'ed-key.pem'), ED25519_KEY.privateKey, { mode: 0o600 });
-      fake.instances = windowsFleet();
-      fake.images = [];
-      fake.requests.length = 0;
-      fake.clearFailures();
-      env = {
-        ...database.env,
-        AWS_DISCOVERY_ACCESS_KEY_ID: 'AKIDTEST',
-        AWS_DISCOVERY_SECRET_KEY: 'secret',
-        AWS_DISCOVERY_REGIONS: 'us-east-1',
-        AWS_DISCOVERY_EC2_ENDPOINT: fake.endpoint,
+      s.fake.instances = windowsFleet();
+      env = s.env({
         AWS_DISCOVERY_KEYS_DIR: keysDir,
         AWS_DISCOVERY_RECORD_CONNECTIONS_BY_DEFAULT: 'true',
-      };
+      });
     });
     afterEach(async function () {
-      await database.drop();
       rmSync(keysDir, { recursive: true, force: true });
     });
 
@@ -90,14 +73,14 @@ for (const dialect of DIALECTS) {
       expect(first.code, first.stdout + first.stderr).to.equal(0);
       expect(summaryOf(first)).to.include({ created: 5, passwordFetches: 3 });
       // No call for the ED25519 key or the missing key: neither could decrypt the answer.
-      expect(fake.requestsFor('GetPasswordData').map((r) => r.params.get('InstanceId')).sort()).to.deep.equal([
+      expect(s.fake.requestsFor('GetPasswordData').map((r) => r.params.get('InstanceId')).sort()).to.deep.equal([
         'i-000000000000win01',
         'i-000000000000win02',
         'i-000000000000win03',
       ]);
       expect(first.stdout + first.stderr).not.to.include(PASSWORD);
 
-      const connections = await readConnections(database.db);
+      const connections = await readConnections(s.database.db);
       expect(connections.get('Amazon EC2/ready')).to.deep.include({ protocol: 'rdp' });
       expect(connections.get('Amazon EC2/ready')!.parameters).to.deep.equal({
         hostname: '10.0.3.1',
@@ -118,44 +101,44 @@ for (const dialect of DIALECTS) {
       expect(warningsFor(first, 'win05').join()).to.match(/key pair "absent-key": .*absent-key\.pem/);
 
       // Run 2: the stored password is verified by its digest (no call); the two without one are asked again.
-      fake.requests.length = 0;
+      s.fake.requests.length = 0;
       const second = await runCli(['--once'], env);
       expect(summaryOf(second)).to.include({ created: 0, updated: 0, unchanged: 5, passwordFetches: 2 });
-      expect(fake.requestsFor('GetPasswordData').map((r) => r.params.get('InstanceId')).sort()).to.deep.equal(['i-000000000000win02', 'i-000000000000win03']);
+      expect(s.fake.requestsFor('GetPasswordData').map((r) => r.params.get('InstanceId')).sort()).to.deep.equal(['i-000000000000win02', 'i-000000000000win03']);
 
       // Run 3: EC2 has generated the late password: it lands; run 4 needs only the call for the wrong key.
-      fake.instances[1]!.passwordData = encryptLikeEc2(LATE_PASSWORD, WIN_KEY.publicKey);
-      fake.requests.length = 0;
+      s.fake.instances[1]!.passwordData = encryptLikeEc2(LATE_PASSWORD, WIN_KEY.publicKey);
+      s.fake.requests.length = 0;
       const third = await runCli(['--once'], env);
       expect(summaryOf(third)).to.include({ updated: 1, passwordFetches: 2 });
-      expect((await readConnections(database.db)).get('Amazon EC2/booting')!.parameters.password).to.equal(LATE_PASSWORD);
-      fake.requests.length = 0;
+      expect((await readConnections(s.database.db)).get('Amazon EC2/booting')!.parameters.password).to.equal(LATE_PASSWORD);
+      s.fake.requests.length = 0;
       const fourth = await runCli(['--once'], env);
       expect(summaryOf(fourth)).to.include({ updated: 0, passwordFetches: 1 });
     });
 
     it('puts back a password an administrator edited, and keeps a password when the key goes missing', async function () {
       expect((await runCli(['--once'], env)).code).to.equal(0);
-      const id = (await readConnections(database.db)).get('Amazon EC2/ready')!.id;
-      await database.db.updateTable('guacamole_connection_parameter').set({ parameter_value: 'changed-by-hand' }).where('connection_id', '=', id).where('parameter_name', '=', 'password').execute();
+      const id = (await readConnections(s.database.db)).get('Amazon EC2/ready')!.id;
+      await s.database.db.updateTable('guacamole_connection_parameter').set({ parameter_value: 'changed-by-hand' }).where('connection_id', '=', id).where('parameter_name', '=', 'password').execute();
 
-      fake.requests.length = 0;
+      s.fake.requests.length = 0;
       const repaired = await runCli(['--once'], env);
       expect(summaryOf(repaired)).to.include({ updated: 1 });
-      expect(fake.requestsFor('GetPasswordData').map((r) => r.params.get('InstanceId'))).to.include('i-000000000000win01');
-      expect((await readConnections(database.db)).get('Amazon EC2/ready')!.parameters.password).to.equal(PASSWORD);
+      expect(s.fake.requestsFor('GetPasswordData').map((r) => r.params.get('InstanceId'))).to.include('i-000000000000win01');
+      expect((await readConnections(s.database.db)).get('Amazon EC2/ready')!.parameters.password).to.equal(PASSWORD);
 
       // The key file disappears: nothing can be decrypted, but the password Guacamole holds stays.
       rmSync(join(keysDir, 'win-key.pem'));
       const keyless = await runCli(['--once'], env);
       expect(keyless.code).to.equal(0);
-      expect((await readConnections(database.db)).get('Amazon EC2/ready')!.parameters.password).to.equal(PASSWORD);
+      expect((await readConnections(s.database.db)).get('Amazon EC2/ready')!.parameters.password).to.equal(PASSWORD);
     });
 
     it('uses the kcm:username tag as the RDP user', async function () {
-      fake.instances[0]!.tags = { Name: 'ready', 'kcm:username': 'ops-admin' };
+      s.fake.instances[0]!.tags = { Name: 'ready', 'kcm:username': 'ops-admin' };
       expect((await runCli(['--once'], env)).code).to.equal(0);
-      expect((await readConnections(database.db)).get('Amazon EC2/ready')!.parameters).to.include({ username: 'ops-admin', password: PASSWORD });
+      expect((await readConnections(s.database.db)).get('Amazon EC2/ready')!.parameters).to.include({ username: 'ops-admin', password: PASSWORD });
     });
   });
 }
