@@ -61,7 +61,7 @@ export function planChanges(input: PlanInput): ChangeSet {
     }
     const reserved = reservedNames(folder.existingId === undefined ? [] : (byParent.get(folder.existingId) ?? []), kept);
     const resolution = resolveNames(group, reserved, folder.displayPath);
-    conflicts.push(...resolution.conflicts);
+    for (const c of resolution.conflicts) conflicts.push(c); // not push(...): tens of thousands of arguments overflow the stack
     for (const d of group) {
       const name = resolution.names.get(d.key);
       if (name !== undefined) placed.push({ d, folder, name });
@@ -127,10 +127,11 @@ export function planChanges(input: PlanInput): ChangeSet {
     movedConnectionIds: new Set(updates.filter((u) => u.changed.includes('folder')).map((u) => u.id)),
   });
   const groupPaths = groupPathsById(current);
+  const usedPaths = newGroupPaths(placed);
 
   return {
     adminGroup: adminGroupAction(current),
-    createGroups: folders.creates.filter((g) => placed.some((p) => p.folder.chain.some((r) => 'path' in r && r.path === g.path))),
+    createGroups: folders.creates.filter((g) => usedPaths.has(g.path)),
     createConnections: creates,
     updateConnections: updates,
     deleteConnections: deletes.map((c) => ({ id: c.id, key: c.owner?.key ?? '', name: c.name, displayPath: groupPaths.get(c.parentId) ?? '' })),
@@ -166,9 +167,23 @@ function groupByFolder(desired: readonly DesiredConnection[]): Map<string, Desir
   const byFolder = new Map<string, DesiredConnection[]>();
   for (const d of desired) {
     const key = folderKey(d.folder);
-    byFolder.set(key, [...(byFolder.get(key) ?? []), d]);
+    const list = byFolder.get(key);
+    if (list === undefined) byFolder.set(key, [d]);
+    else list.push(d);
   }
   return byFolder;
+}
+
+/** Paths of the groups to create that some placed connection sits in or under (one pass, not creates × placed). */
+function newGroupPaths(placed: readonly { readonly folder: ResolvedFolder }[]): Set<string> {
+  const paths = new Set<string>();
+  const seen = new Set<ResolvedFolder>();
+  for (const { folder } of placed) {
+    if (seen.has(folder)) continue;
+    seen.add(folder);
+    for (const r of folder.chain) if ('path' in r) paths.add(r.path);
+  }
+  return paths;
 }
 
 /** Names in an existing group (its connections given) that ours must avoid: everyone else's, and ours that stay put. */

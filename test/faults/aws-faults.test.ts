@@ -46,10 +46,15 @@ interface RegionFault {
   readonly attempts?: { readonly action: string; readonly count: number };
 }
 
+/** Every call of `action` in the failing region answers with this EC2 error. */
+function failsInFailingRegion(action: string, code: string, status: number, message?: string): (fake: FakeEc2) => void {
+  return (fake) => fake.failNext(action, { code, status, ...(message === undefined ? {} : { message }), region: FAILING, times: 1000 });
+}
+
 const FAULTS: readonly RegionFault[] = [
   {
     title: 'persistent throttling (RequestLimitExceeded, 503): gives up after the bounded attempts',
-    inject: (fake) => fake.failNext('DescribeInstances', { code: 'RequestLimitExceeded', status: 503, region: FAILING, times: 1000 }),
+    inject: failsInFailingRegion('DescribeInstances', 'RequestLimitExceeded', 503),
     code: 'RequestLimitExceeded',
     mentions: ['throttling'],
     attempts: { action: 'DescribeInstances', count: 5 },
@@ -70,37 +75,37 @@ const FAULTS: readonly RegionFault[] = [
   },
   {
     title: 'invalid credentials (AuthFailure)',
-    inject: (fake) => fake.failNext('DescribeInstances', { code: 'AuthFailure', status: 401, message: 'AWS was not able to validate the provided access credentials', region: FAILING, times: 1000 }),
+    inject: failsInFailingRegion('DescribeInstances', 'AuthFailure', 401, 'AWS was not able to validate the provided access credentials'),
     code: 'AuthFailure',
     mentions: ['credentials were not accepted in eu-west-1'],
   },
   {
     title: 'a request signed too long ago or expired credentials (RequestExpired)',
-    inject: (fake) => fake.failNext('DescribeInstances', { code: 'RequestExpired', status: 400, message: 'Request has expired.', region: FAILING, times: 1000 }),
+    inject: failsInFailingRegion('DescribeInstances', 'RequestExpired', 400, 'Request has expired.'),
     code: 'RequestExpired',
     mentions: ['have expired'],
   },
   {
     title: 'an expired session token (ExpiredToken)',
-    inject: (fake) => fake.failNext('DescribeInstances', { code: 'ExpiredToken', status: 400, message: 'The security token included in the request is expired', region: FAILING, times: 1000 }),
+    inject: failsInFailingRegion('DescribeInstances', 'ExpiredToken', 400, 'The security token included in the request is expired'),
     code: 'ExpiredToken',
     mentions: ['have expired'],
   },
   {
     title: 'DescribeInstances not allowed (UnauthorizedOperation)',
-    inject: (fake) => fake.failNext('DescribeInstances', { code: 'UnauthorizedOperation', status: 403, message: 'You are not authorized to perform this operation.', region: FAILING, times: 1000 }),
+    inject: failsInFailingRegion('DescribeInstances', 'UnauthorizedOperation', 403, 'You are not authorized to perform this operation.'),
     code: 'UnauthorizedOperation',
     mentions: ['grant ec2:DescribeInstances'],
   },
   {
     title: 'DescribeImages not allowed (UnauthorizedOperation): no username changes because an AMI could not be read',
-    inject: (fake) => fake.failNext('DescribeImages', { code: 'UnauthorizedOperation', status: 403, message: 'You are not authorized to perform this operation.', region: FAILING, times: 1000 }),
+    inject: failsInFailingRegion('DescribeImages', 'UnauthorizedOperation', 403, 'You are not authorized to perform this operation.'),
     code: 'UnauthorizedOperation',
     mentions: ['DescribeImages failed in eu-west-1', 'grant ec2:DescribeImages'],
   },
   {
     title: 'a region not enabled for the account (OptInRequired)',
-    inject: (fake) => fake.failNext('DescribeInstances', { code: 'OptInRequired', status: 401, message: 'You are not subscribed to this service.', region: FAILING, times: 1000 }),
+    inject: failsInFailingRegion('DescribeInstances', 'OptInRequired', 401, 'You are not subscribed to this service.'),
     code: 'OptInRequired',
     mentions: ['the region eu-west-1 is not enabled'],
   },

@@ -44,11 +44,13 @@ export function describeInstances(fleet: FakeFleet, region: string, params: URLS
   }
   let matches = fleet.instances.filter((i) => i.region === region && filters.every((f) => instanceMatches(i, f)));
   if (ids.length > 0) {
-    const missing = ids.filter((id) => !fleet.instances.some((i) => i.region === region && i.instanceId === id));
+    const inRegion = new Set(fleet.instances.flatMap((i) => (i.region === region ? [i.instanceId] : [])));
+    const missing = ids.filter((id) => !inRegion.has(id));
     if (missing.length > 0) {
       throw notFound('InvalidInstanceID.NotFound', `The instance IDs '${missing.join(', ')}' do not exist`);
     }
-    matches = matches.filter((i) => ids.includes(i.instanceId));
+    const wanted = new Set(ids);
+    matches = matches.filter((i) => wanted.has(i.instanceId));
   }
   const offset = decodeToken(params.get('NextToken'));
   const size = maxResults === null ? matches.length : pageSize(maxResults);
@@ -175,9 +177,57 @@ function decodeToken(token: string | null): number {
 function requireInstance(fleet: FakeFleet, region: string, params: URLSearchParams): FakeInstance {
   const id = params.get('InstanceId');
   if (id === null) throw invalid('The request must contain the parameter InstanceId', 'MissingParameter');
-  const instance = fleet.instances.find((i) => i.region === region && i.instanceId === id);
+  const instance = findInstance(fleet.instances, region, id);
   if (instance === undefined) throw notFound('InvalidInstanceID.NotFound', `The instance ID '${id}' does not exist`);
   return instance;
+}
+
+/** Position of the first instance for each (region, instance id), for one instance array as it was when indexed. */
+interface InstanceIndex {
+  readonly length: number;
+  readonly positions: Map<string, number>;
+}
+
+/**
+ * Per instance array: `'seen'` after its first lookup, its index from the second on. An array looked up once (the
+ * server hands each request a freshly filtered copy) costs one scan as before, never a Map; an array looked up again
+ * gets O(1) lookups.
+ */
+const instanceIndexes = new WeakMap<readonly FakeInstance[], InstanceIndex | 'seen'>();
+
+/**
+ * `instances.find((i) => i.region === region && i.instanceId === id)`, through an index. Tests may change the
+ * array and its instances between lookups (push, replace an element, edit an instance): a hit is checked against the
+ * array as it is now, and a changed length or any miss rebuilds the index before answering from it.
+ */
+function findInstance(instances: readonly FakeInstance[], region: string, id: string): FakeInstance | undefined {
+  const known = instanceIndexes.get(instances);
+  if (known === undefined) {
+    instanceIndexes.set(instances, 'seen');
+    return instances.find((i) => i.region === region && i.instanceId === id);
+  }
+  const key = instanceKey(region, id);
+  if (known !== 'seen' && known.length === instances.length) {
+    const hit = instances[known.positions.get(key) ?? -1];
+    if (hit !== undefined && hit.region === region && hit.instanceId === id) return hit;
+  }
+  const index = indexInstances(instances);
+  instanceIndexes.set(instances, index);
+  return instances[index.positions.get(key) ?? -1];
+}
+
+/** Unambiguous even when a region contains `/` (the length comes first). */
+function instanceKey(region: string, id: string): string {
+  return `${region.length}:${region}/${id}`;
+}
+
+function indexInstances(instances: readonly FakeInstance[]): InstanceIndex {
+  const positions = new Map<string, number>();
+  instances.forEach((i, n) => {
+    const key = instanceKey(i.region, i.instanceId);
+    if (!positions.has(key)) positions.set(key, n);
+  });
+  return { length: instances.length, positions };
 }
 
 function invalid(message: string, code = 'InvalidParameterValue'): FakeEc2Error {

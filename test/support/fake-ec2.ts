@@ -215,7 +215,7 @@ export class FakeEc2 {
         throw new FakeEc2Error('InvalidAction', 400, `The action ${action} is not valid for this web service.`);
       }
       const fleet = {
-        instances: this.instances.filter((i) => (i.account ?? OWN_ACCOUNT) === account),
+        instances: this.instancesOf(account),
         images: this.images,
         regions: this.regionsByAccount[account] ?? this.regions,
       };
@@ -226,6 +226,20 @@ export class FakeEc2 {
       else sendXml(res, 500, errorXml('InternalError', `fake EC2 bug: ${String(err)}`));
     }
   }
+
+  /**
+   * The instances one account sees. The own account of a fleet without other accounts gets the live array itself (so
+   * the actions' instance index stays valid across requests); whether the fleet has other accounts is re-checked when
+   * `instances` is replaced or changes length (an element replaced in place by one of another account is not noticed).
+   */
+  private instancesOf(account: string): FakeInstance[] {
+    if (this.#ownOnly?.array !== this.instances || this.#ownOnly.length !== this.instances.length) {
+      this.#ownOnly = { array: this.instances, length: this.instances.length, value: this.instances.every((i) => (i.account ?? OWN_ACCOUNT) === OWN_ACCOUNT) };
+    }
+    if (account === OWN_ACCOUNT && this.#ownOnly.value) return this.instances;
+    return this.instances.filter((i) => (i.account ?? OWN_ACCOUNT) === account);
+  }
+  #ownOnly: { array: FakeInstance[]; length: number; value: boolean } | undefined;
 
   /** Throws an injected error response, or returns the kind of another injected fault (undefined: none). */
   private injectedFailure(action: string, region: string, account: string): Exclude<FailureKind, 'error'> | undefined {
