@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { ChangeSet } from '../plan/change-set.js';
+import { groupBy } from '../group-by.js';
 
 /** One info line per change (names and places, never parameter values), one warn line per conflict. */
 export function logChanges(logger: Logger, changes: ChangeSet, context: { dryRun: boolean; adminGroup: string }): void {
@@ -22,9 +23,8 @@ export function logChanges(logger: Logger, changes: ChangeSet, context: { dryRun
   for (const g of changes.deleteGroups) logger.info(`${verb('deleted', 'would delete')} empty folder`, { folder: g.displayPath });
   for (const c of changes.conflicts) logger.warn(c.message, { instance: c.key });
   // One line per reason, not per connection: a held region or a brake can keep thousands.
-  const keptByReason = new Map<string, string[]>();
-  for (const k of changes.kept) keptByReason.set(k.reason, [...(keptByReason.get(k.reason) ?? []), k.key]);
-  for (const [reason, keys] of keptByReason) {
+  for (const [reason, kept] of groupBy(changes.kept, (k) => k.reason)) {
+    const keys = kept.map((k) => k.key);
     const fields = keys.length === 1 ? { instance: keys[0] } : { count: keys.length, instances: keys.slice(0, 10) };
     logger.warn(`${keys.length === 1 ? 'connection' : `${keys.length} connections`} kept unchanged: ${reason}`, fields);
   }

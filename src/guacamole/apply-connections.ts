@@ -4,6 +4,7 @@ import { nameKey } from '../mapping/names.js';
 import type { ConnectionCreate, ConnectionUpdate } from '../plan/change-set.js';
 import { chunks } from './chunks.js';
 import type { Database } from './tables.js';
+import { groupBy } from '../group-by.js';
 
 export type ParentOf = (ref: ConnectionCreate['parent']) => number;
 
@@ -58,17 +59,13 @@ export async function updateConnections(db: Kysely<Database>, updates: readonly 
     }
   }
   // Parameters being replaced or removed: one DELETE per set of names (churn mostly changes the same ones), not per connection.
-  const byNames = new Map<string, { names: string[]; ids: number[] }>();
-  for (const u of updates) {
+  const replacing = updates.flatMap((u) => {
     const names = [...new Set([...Object.keys(u.setParameters), ...u.removeParameters])].sort();
-    if (names.length === 0) continue;
-    const key = names.join('\n');
-    const group = byNames.get(key) ?? { names, ids: [] };
-    byNames.set(key, group);
-    group.ids.push(u.id);
-  }
-  for (const { names, ids } of byNames.values()) {
-    for (const chunk of chunks(ids)) {
+    return names.length === 0 ? [] : [{ id: u.id, names }];
+  });
+  for (const group of groupBy(replacing, (r) => r.names.join('\n')).values()) {
+    const names = (group[0] as { names: string[] }).names;
+    for (const chunk of chunks(group.map((r) => r.id))) {
       await db.deleteFrom('guacamole_connection_parameter').where('connection_id', 'in', chunk).where('parameter_name', 'in', names).execute();
     }
   }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { ImageInfo } from '../aws/instance.js';
 import { chunks } from './chunks.js';
 import type { Database } from './tables.js';
+import { groupBy } from '../group-by.js';
 
 /** Cached DescribeImages answers: per region, AMI id → image (only its id when AWS did not return it). */
 export type ImageCache = ReadonlyMap<string, ReadonlyMap<string, ImageInfo>>;
@@ -70,15 +71,4 @@ function parseInfo(imageId: string, text: string): { info: ImageInfo; missing: b
   } catch {
     return undefined;
   }
-}
-
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, [item]);
-    else group.push(item);
-  }
-  return groups;
 }

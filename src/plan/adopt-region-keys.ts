@@ -21,7 +21,7 @@ export function isRegionScope(scope: string): boolean {
 }
 
 /** The same adoption for maps keyed by instance key (stored passwords and host keys): `<region>/<id>` → `<account>/<region>/<id>`. */
-export function adoptKeyedMap<V>(map: ReadonlyMap<string, V>, selfAccountId: string | undefined): Map<string, V> {
-  if (selfAccountId === undefined) return new Map(map);
+export function adoptKeyedMap<V>(map: ReadonlyMap<string, V>, selfAccountId: string | undefined): ReadonlyMap<string, V> {
+  if (selfAccountId === undefined) return map;
   return new Map([...map].map(([key, value]) => [key.indexOf('/') === key.lastIndexOf('/') ? `${selfAccountId}/${key}` : key, value]));
 }

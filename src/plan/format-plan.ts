@@ -1,23 +1,24 @@
 import type { ChangeSet } from './change-set.js';
+import { groupBy } from '../group-by.js';
 
 /**
  * The change set as a readable tree for `--dry-run`: one folder per heading, `+` create, `~` update (with what
  * changes), `-` delete. Names and places only: parameter values (keys, passwords) never appear.
  */
 export function formatPlan(changes: ChangeSet): string {
-  const folders = new Map<string, string[]>();
-  const add = (folder: string, line: string) => folders.set(folder, [...(folders.get(folder) ?? []), line]);
-
-  for (const g of changes.createGroups) add(parentOf(g.displayPath), `+ ${lastOf(g.displayPath)}/  (new folder)`);
-  for (const g of changes.deleteGroups) add(parentOf(g.displayPath), `- ${lastOf(g.displayPath)}/  (empty folder)`);
-  for (const c of changes.createConnections) add(c.displayPath, `+ ${c.name}  [${c.protocol} ${c.parameters.username ?? ''}@${c.parameters.hostname ?? ''}] ${c.key}`);
-  for (const c of changes.updateConnections) add(c.displayPath, `~ ${c.name}  (${c.changed.join(', ')}) ${c.key}`);
-  for (const c of changes.deleteConnections) add(c.displayPath, `- ${c.name}  (instance gone) ${c.key}`);
+  const entries: { folder: string; line: string }[] = [
+    ...changes.createGroups.map((g) => ({ folder: parentOf(g.displayPath), line: `+ ${lastOf(g.displayPath)}/  (new folder)` })),
+    ...changes.deleteGroups.map((g) => ({ folder: parentOf(g.displayPath), line: `- ${lastOf(g.displayPath)}/  (empty folder)` })),
+    ...changes.createConnections.map((c) => ({ folder: c.displayPath, line: `+ ${c.name}  [${c.protocol} ${c.parameters.username ?? ''}@${c.parameters.hostname ?? ''}] ${c.key}` })),
+    ...changes.updateConnections.map((c) => ({ folder: c.displayPath, line: `~ ${c.name}  (${c.changed.join(', ')}) ${c.key}` })),
+    ...changes.deleteConnections.map((c) => ({ folder: c.displayPath, line: `- ${c.name}  (instance gone) ${c.key}` })),
+  ];
+  const folders = groupBy(entries, (e) => e.folder);
 
   const lines: string[] = [];
   for (const folder of [...folders.keys()].sort()) {
     lines.push(`${folder === '' ? '(ROOT)' : folder}/`);
-    for (const line of (folders.get(folder) ?? []).sort(byName)) lines.push(`  ${line}`);
+    for (const line of (folders.get(folder) ?? []).map((e) => e.line).sort(byName)) lines.push(`  ${line}`);
   }
   for (const c of changes.conflicts) lines.push(`! ${c.key}: ${c.message}`);
   for (const k of changes.kept) lines.push(`= ${k.key}: kept as it is (${k.reason})`);

@@ -6,6 +6,7 @@ import { diffConnection } from './diff-connection.js';
 import { planGroupDeletes } from './plan-group-deletes.js';
 import { folderKey, resolveFolders, type ResolvedFolder } from './resolve-folders.js';
 import { resolveNames } from './resolve-names.js';
+import { groupBy } from '../group-by.js';
 
 /** Which scopes a condition holds for; a `Set` of scopes is one, `{ has: () => true }` matches every scope. */
 export interface ScopeMatcher {
@@ -48,9 +49,10 @@ export function planChanges(input: PlanInput): ChangeSet {
   const folders = resolveFolders(current.groups, desired.map((d) => d.folder));
   const conflicts: Conflict[] = [];
   const placed: { d: DesiredConnection; folder: ResolvedFolder; name: string }[] = [];
-  const byParent = connectionsByParent(current.connections);
+  // Each folder looks only at its own connections (linear, not folders × connections).
+  const byParent = groupBy(current.connections, (c) => c.parentId);
 
-  for (const [key, group] of groupByFolder(desired)) {
+  for (const [key, group] of groupBy(desired, (d) => folderKey(d.folder))) {
     const folder = folders.folders.get(key) as ResolvedFolder;
     if (folder.blocked !== undefined) {
       for (const d of group) {
@@ -163,17 +165,6 @@ function keptConnections(input: PlanInput, owned: ReadonlyMap<string, CurrentCon
   return kept;
 }
 
-function groupByFolder(desired: readonly DesiredConnection[]): Map<string, DesiredConnection[]> {
-  const byFolder = new Map<string, DesiredConnection[]>();
-  for (const d of desired) {
-    const key = folderKey(d.folder);
-    const list = byFolder.get(key);
-    if (list === undefined) byFolder.set(key, [d]);
-    else list.push(d);
-  }
-  return byFolder;
-}
-
 /** Paths of the groups to create that some placed connection sits in or under (one pass, not creates × placed). */
 function newGroupPaths(placed: readonly { readonly folder: ResolvedFolder }[]): Set<string> {
   const paths = new Set<string>();
@@ -193,16 +184,6 @@ function reservedNames(inGroup: readonly CurrentConnection[], kept: ReadonlyMap<
   return reserved;
 }
 
-/** Connections by parent group id, so each folder looks only at its own (linear, not folders × connections). */
-function connectionsByParent(connections: readonly CurrentConnection[]): Map<number | null, CurrentConnection[]> {
-  const byParent = new Map<number | null, CurrentConnection[]>();
-  for (const c of connections) {
-    const list = byParent.get(c.parentId);
-    if (list === undefined) byParent.set(c.parentId, [c]);
-    else list.push(c);
-  }
-  return byParent;
-}
 
 function occupiedNames(connections: readonly CurrentConnection[]): Map<string, number> {
   return new Map(connections.map((c) => [`${c.parentId}/${nameKey(c.name)}`, c.id]));

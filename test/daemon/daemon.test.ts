@@ -3,7 +3,8 @@ import { readConnections, snapshot } from '../support/guacamole-queries.js';
 import { runCli, startDaemon, summaryOf, type DaemonProcess } from '../support/run-cli.js';
 import { DIALECTS } from '../support/test-databases.js';
 import { duplicates, runSummaries, smallFleet, startFixture, type DaemonFixture } from './daemon-fixture.js';
-import { freePort, TcpForwarder } from './tcp-forwarder.js';
+import { freePort } from '../support/free-port.js';
+import { TcpForwarder } from './tcp-forwarder.js';
 
 const FLEET = 12;
 

@@ -4,7 +4,7 @@ import { runCli, startDaemon, type DaemonProcess } from '../support/run-cli.js';
 import { DIALECTS } from '../support/test-databases.js';
 import { startFixture, type DaemonFixture } from './daemon-fixture.js';
 import { parsePrometheusText, sampleValue } from './prometheus-text.js';
-import { freePort } from './tcp-forwarder.js';
+import { freePort } from '../support/free-port.js';
 
 const FLEET = 9; // 6 in us-east-1, 3 in eu-west-1
 const M = 'guacamole_ec2_discovery_';
