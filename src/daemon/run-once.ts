@@ -4,9 +4,6 @@ import { loadImageCache, saveNewImages, type ImageCache } from '../guacamole/ima
 import { instanceKey } from '../mapping/desired-connection.js';
 import type { Config } from '../config/config.js';
 import type { GuacamoleDatabase } from '../guacamole/database.js';
-import { applyChangeSet } from '../guacamole/apply-change-set.js';
-import { loadCurrentState } from '../guacamole/load-current-state.js';
-import { applySessionLimits, explainTransactionFailure, type SessionLimits } from '../guacamole/session-limits.js';
 import type { SchemaFacts } from '../guacamole/schema-check.js';
 import type { Logger } from '../logger.js';
 import type { KeyLookup, KeySource } from '../mapping/keys.js';
@@ -18,16 +15,14 @@ import { readHostKeys } from '../hostkeys/read-host-keys.js';
 import { connectionProtocol } from '../mapping/overrides.js';
 import { ignored } from '../mapping/tags.js';
 import { KEPT_STATES, toDesiredConnections } from '../mapping/to-desired-connections.js';
-import { isEmptyChangeSet, type ChangeSet } from '../plan/change-set.js';
 import { formatPlan } from '../plan/format-plan.js';
-import { planSafely } from '../plan/plan-safely.js';
 import { ALL_REGIONS, type RegionListCache } from '../aws/enabled-regions.js';
 import { listFleet } from './list-fleet.js';
 import type { AccountAccess } from '../aws/account-directory.js';
 import { failedScopeMatcher } from '../plan/failed-scopes.js';
-import { adoptKeyedMap, adoptRegionKeys } from '../plan/adopt-region-keys.js';
-import { rekeyRegionRows } from '../guacamole/adopt-region-keys.js';
+import { adoptKeyedMap } from '../plan/adopt-region-keys.js';
 import { logChanges } from './log-changes.js';
+import { planAndWrite, planOnly } from './plan-and-write.js';
 import { describeError } from '../errors.js';
 import { collectProblems, type Problem } from '../status/problems.js';
 import { recordRun } from '../status/record-run.js';
@@ -86,7 +81,7 @@ export interface RunReport {
   readonly consoleReads: number;
   /** Instances left out by `kcm:ignore`. */
   readonly ignored: number;
-  /** Skipped instances by category (`no_address`, `too_long`, `charset`). */
+  /** Skipped instances by category (`no_address`, `too_long`, `charset`, `rejected`). */
   readonly skippedByReason: Readonly<Record<string, number>>;
   readonly durationMs: number;
   /** Peak resident memory of the process so far (MB). */
@@ -191,60 +186,29 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
   // A failed region list leaves every region (of its account, or of all) unknown: nothing of it is changed.
   const failedScopes = failedScopeMatcher(fleet.failed.map((f) => f.region));
   const listedScopes = new Set(fleet.regions.filter((r) => r.ok).map((r) => r.region));
-  let brake: string | undefined;
   found.problems = collectProblems({ failedRegions: fleet.failed, skipped: mapping.skipped, warnings: mapping.warnings });
-  const plan = async (db: typeof database.db): Promise<ChangeSet> => {
-    const loaded = await loadCurrentState(db, {
-      dialect: database.dialect,
-      ownerId: config.ownerId,
-      adminGroup: config.adminGroup,
-      hasBookkeeping: deps.schema.hasBookkeeping,
-      hasSecretDigest: deps.schema.hasSecretDigest,
-    });
-    // Turning AWS_DISCOVERY_ASSUME_ROLES on: the single-account rows are the own account's, kept rather than recreated.
-    const selfId = fleet.selfAccountId;
-    const { current, adopted } = selfId === undefined ? { current: loaded, adopted: 0 } : adoptRegionKeys(loaded, selfId);
-    if (adopted > 0 && !options.dryRun) {
-      await rekeyRegionRows(db, config.ownerId, selfId as string);
-      logger.info('connections of the single-account setup adopted as the own account', { account: selfId, connections: adopted });
-    }
-    const safe = planSafely(
-      { desired: mapping.connections, skipped: mapping.skipped, failedScopes, listedScopes, current },
-      {
-        policy: config.policy,
-        maxDeletePercent: config.maxDeletePercent,
-        ...(config.maxDeleteCount === undefined ? {} : { maxDeleteCount: config.maxDeleteCount }),
-        allowMassDelete: config.allowMassDelete || options.allowMassDelete === true,
-      },
-    );
-    const changes = safe.changes;
-    brake = safe.brake;
-    if (!options.dryRun && !isEmptyChangeSet(changes)) {
-      await applyChangeSet(db, changes, {
-        dialect: database.dialect,
-        ownerId: config.ownerId,
-        adminGroup: config.adminGroup,
-        adminEntityId: current.adminGroup?.entityId,
-      });
-    }
-    if (current.adminGroup?.disabled === true) logger.warn('the admin user group is disabled in Guacamole: its members see none of the connections', { group: config.adminGroup });
-    return changes;
-  };
+  const writeContext = { config, database, schema: deps.schema, logger, selfAccountId: fleet.selfAccountId, allowMassDelete: config.allowMassDelete || options.allowMassDelete === true };
+  const wanted = { desired: mapping.connections, skipped: mapping.skipped, failedScopes, listedScopes };
   // A dry run only reads; a real run reads, plans and writes in one transaction (all or nothing).
   options.signal?.throwIfAborted(); // last point to stop: once the transaction has begun, it runs to its end
-  const changes = options.dryRun ? await plan(database.db) : await writeInOneTransaction(database, { lockTimeoutSeconds: config.dbLockTimeoutSeconds }, plan);
+  const written = options.dryRun ? await planOnly(writeContext, wanted) : await planAndWrite(writeContext, wanted);
+  const { changes, brake, rejected } = written;
+  if (written.adminGroupDisabled) logger.warn('the admin user group is disabled in Guacamole: its members see none of the connections', { group: config.adminGroup });
+  for (const r of rejected) logger.warn(`instance skipped: ${r.reason}`, { instance: r.key });
+  const skipped = [...mapping.skipped, ...rejected];
 
-  found.problems = collectProblems({ failedRegions: fleet.failed, skipped: mapping.skipped, warnings: mapping.warnings, changes });
+  found.problems = collectProblems({ failedRegions: fleet.failed, skipped, warnings: mapping.warnings, changes });
   logChanges(logger, changes, { dryRun: options.dryRun, adminGroup: config.adminGroup });
   if (brake !== undefined) logger.error(brake);
   const report: RunReport = {
     // A held deletion needs the operator's decision: the run reports failure until it is made.
-    ok: fleet.failed.length === 0 && brake === undefined,
+    // A refused write leaves its instance behind: partial, like a failed listing.
+    ok: fleet.failed.length === 0 && brake === undefined && rejected.length === 0,
     created: changes.createConnections.length,
     updated: changes.updateConnections.length,
     deleted: changes.deleteConnections.length,
     unchanged: changes.unchanged,
-    skipped: mapping.skipped.length,
+    skipped: skipped.length,
     conflicts: changes.conflicts.length,
     failedRegions: fleet.failed.map((f) => f.region),
     failedAccounts: fleet.failedAccounts,
@@ -254,7 +218,7 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
     passwordFetches: passwordPlan.fetches.length,
     consoleReads: hostKeys.reads,
     ignored: mapping.ignored,
-    skippedByReason: countBy(mapping.skipped.map((s) => s.code ?? 'other')),
+    skippedByReason: countBy(skipped.map((s) => s.code ?? 'other')),
     durationMs: Date.now() - started,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     dryRun: options.dryRun,
@@ -263,18 +227,6 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
   const { plan: _plan, ...summary } = report;
   logger.info(options.dryRun ? 'dry run finished; nothing was written' : 'run finished', summary);
   return report;
-}
-
-/** The run's transaction, with bounded lock waits; a database fault comes out as a `DatabaseFaultError` saying what happened. */
-async function writeInOneTransaction<T>(database: GuacamoleDatabase, limits: SessionLimits, work: (trx: GuacamoleDatabase['db']) => Promise<T>): Promise<T> {
-  try {
-    return await database.db.transaction().execute(async (trx) => {
-      await applySessionLimits(trx, database.dialect, limits);
-      return work(trx);
-    });
-  } catch (err) {
-    throw explainTransactionFailure(err, limits);
-  }
 }
 
 /** The DescribeImages cache is an optimisation: when it cannot be read, every AMI is described as before. */

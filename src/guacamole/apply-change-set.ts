@@ -22,9 +22,29 @@ export interface ApplyContext {
  * (children first), then READ grants.
  */
 export async function applyChangeSet(db: Kysely<Database>, changes: ChangeSet, ctx: ApplyContext): Promise<void> {
+  const adminEntityId = await applyRunWideSteps(db, changes, ctx);
+  await applyObjectChanges(db, changes, { dialect: ctx.dialect, ownerId: ctx.ownerId, adminEntityId });
+}
+
+/** The steps that belong to no instance: the admin group itself and bookkeeping rows of objects already gone. */
+export async function applyRunWideSteps(db: Kysely<Database>, changes: ChangeSet, ctx: ApplyContext): Promise<number> {
   const adminEntityId = await ensureAdminGroup(db, ctx.dialect, ctx.adminGroup, changes.adminGroup, ctx.adminEntityId);
   await forgetStale(db, changes.forgetRecords);
+  return adminEntityId;
+}
 
+export interface ObjectContext {
+  readonly dialect: Dialect;
+  readonly ownerId: string;
+  readonly adminEntityId: number;
+}
+
+/**
+ * The instance-level part of a change set (folders, connections, grants), in the order above. Returns the ids of the
+ * groups it created, by path key, so that a later part of the same change set can refer to them (see
+ * plan/change-set-parts.ts).
+ */
+export async function applyObjectChanges(db: Kysely<Database>, changes: ChangeSet, ctx: ObjectContext): Promise<ReadonlyMap<string, number>> {
   // One statement per level of new folders (and per 500 of them), not one per folder.
   const newGroups = await createGroups(db, ctx.dialect, changes.createGroups);
   const groupId = (ref: GroupRef | null): number | null => (ref === null ? null : 'id' in ref ? ref.id : (newGroups.get(ref.path) ?? missing(ref.path)));
@@ -54,10 +74,11 @@ export async function applyChangeSet(db: Kysely<Database>, changes: ChangeSet, c
   for (const chunk of chunks(groupsGone)) await db.deleteFrom('guacamole_connection_group').where('connection_group_id', 'in', chunk).execute();
   await forgetOwnership(db, 'connection_group', groupsGone);
 
-  await grantRead(db, ctx.dialect, adminEntityId, {
+  await grantRead(db, ctx.dialect, ctx.adminEntityId, {
     connections: changes.grantConnections.map((c) => ('id' in c ? c.id : (created.get(c.key) as number))),
     groups: changes.grantGroups.map((g) => groupId(g) as number),
   });
+  return newGroups;
 }
 
 function missing(path: string): never {

@@ -41,13 +41,12 @@ export async function createConnections(db: Kysely<Database>, dialect: Dialect, 
 }
 
 /**
- * Updates rows and parameters of managed connections. Connections whose target name is still held by another
- * connection being renamed in this run first move to a temporary name, so a swap never violates the unique key.
+ * Updates rows and parameters of managed connections. A connection whose current place (folder and name) another
+ * update moves into first steps aside to a temporary name (the planner marks it), so chains, swaps and rotations of
+ * names never violate the unique key, whatever the order.
  */
 export async function updateConnections(db: Kysely<Database>, updates: readonly ConnectionUpdate[], parentOf: ParentOf): Promise<void> {
-  for (const u of updates.filter((x) => x.viaTemporaryName)) {
-    await db.updateTable('guacamole_connection').set({ connection_name: `~ec2-discovery rename ${u.id}` }).where('connection_id', '=', u.id).execute();
-  }
+  await moveToTemporaryNames(db, updates.filter((u) => u.viaTemporaryName).map((u) => u.id));
   for (const u of updates) {
     const rowChanged = u.viaTemporaryName || u.changed.some((c) => c === 'name' || c === 'folder' || c === 'protocol');
     if (rowChanged) {
@@ -70,6 +69,11 @@ export async function updateConnections(db: Kysely<Database>, updates: readonly 
     }
   }
   await insertParameters(db, updates.flatMap((u) => parameterRows(u.id, u.setParameters)));
+}
+
+/** A name no instance can want (the `~` prefix and the id make it unique in any folder); held only inside the run's transaction. */
+export async function moveToTemporaryNames(db: Kysely<Database>, ids: readonly number[]): Promise<void> {
+  for (const id of ids) await db.updateTable('guacamole_connection').set({ connection_name: `~ec2-discovery rename ${id}` }).where('connection_id', '=', id).execute();
 }
 
 /** Deleting a connection cascades to its parameters, attributes, permissions and sharing profiles. */

@@ -34,8 +34,11 @@ export interface SkippedInstance {
   readonly reason: string;
 }
 
-/** No usable address yet; a parameter longer than the column; a character the database cannot store. */
-export type SkipCode = 'no_address' | 'too_long' | 'charset';
+/**
+ * No usable address yet; a parameter longer than the column; a character the database cannot store; a write the
+ * database refused this run (a trigger, a constraint, a name it counts as taken).
+ */
+export type SkipCode = 'no_address' | 'too_long' | 'charset' | 'rejected';
 
 /** A problem that does not stop the connection from being written (e.g. no key: the user will be prompted). */
 export interface InstanceWarning {

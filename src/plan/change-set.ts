@@ -71,7 +71,7 @@ export interface ChangeSet {
   /** Children before parents. */
   readonly deleteGroups: readonly GroupDelete[];
   /** READ for the admin group: existing connections by id, new ones by key. */
-  readonly grantConnections: readonly ({ readonly id: number } | { readonly key: string })[];
+  readonly grantConnections: readonly ({ readonly id: number; readonly key?: string } | { readonly key: string })[];
   readonly grantGroups: readonly GroupRef[];
   readonly forgetRecords: readonly StaleRecord[];
   readonly unchanged: number;

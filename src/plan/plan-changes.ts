@@ -26,6 +26,8 @@ export interface PlanInput {
   readonly listedScopes?: ReadonlySet<string>;
   /** When set, no managed connection is deleted this run (policy or deletion brake); the reason is reported. */
   readonly holdDeletes?: string;
+  /** Owned folders that stay this run even when empty (the database refused to delete them). */
+  readonly keepGroups?: ReadonlySet<number>;
 }
 
 /**
@@ -73,10 +75,11 @@ export function planChanges(input: PlanInput): ChangeSet {
 
   const creates: ConnectionCreate[] = [];
   const updates: ConnectionUpdate[] = [];
-  const grantConnections: ({ id: number } | { key: string })[] = [];
+  const grantConnections: ({ id: number; key: string } | { key: string })[] = [];
   const grantGroups = new Map<string, GroupRef>();
   let unchanged = 0;
-  const occupied = occupiedNames(current.connections);
+  /** Place (existing folder + name key) → the updated connection that moves there. */
+  const targets = new Map<string, number>();
   const placedKeys = new Set(placed.map((p) => p.d.key));
   const deletes = [...owned.values()]
     .filter((c) => c.owner !== undefined && !placedKeys.has(c.owner.key) && !kept.has(c.owner.key))
@@ -103,13 +106,12 @@ export function planChanges(input: PlanInput): ChangeSet {
       grantConnections.push({ key: d.key });
       continue;
     }
-    if (!current.readableConnections.has(existing.id)) grantConnections.push({ id: existing.id });
+    if (!current.readableConnections.has(existing.id)) grantConnections.push({ id: existing.id, key: d.key });
     const diff = diffConnection(existing, { ...d, name }, folder.existingId);
     if (diff === undefined) {
       unchanged++;
       continue;
     }
-    const holder = folder.existingId === undefined ? undefined : occupied.get(`${folder.existingId}/${nameKey(name)}`);
     updates.push({
       id: existing.id,
       key: d.key,
@@ -118,15 +120,17 @@ export function planChanges(input: PlanInput): ChangeSet {
       parent: folder.ref,
       protocol: d.protocol,
       ...diff,
-      viaTemporaryName: holder !== undefined && holder !== existing.id && !deletedIds.has(holder),
+      viaTemporaryName: false,
       displayPath: folder.displayPath,
     });
+    if (folder.existingId !== undefined) targets.set(placeKey(folder.existingId, name), existing.id);
   }
 
   const groupDeletes = planGroupDeletes(current, {
     desiredGroupIds: new Set([...folders.folders.values()].flatMap((f) => (f.existingId === undefined ? [] : [f.existingId]))),
     deletedConnectionIds: deletedIds,
     movedConnectionIds: new Set(updates.filter((u) => u.changed.includes('folder')).map((u) => u.id)),
+    ...(input.keepGroups === undefined ? {} : { keptGroupIds: input.keepGroups }),
   });
   const groupPaths = groupPathsById(current);
   const usedPaths = newGroupPaths(placed);
@@ -135,7 +139,7 @@ export function planChanges(input: PlanInput): ChangeSet {
     adminGroup: adminGroupAction(current),
     createGroups: folders.creates.filter((g) => usedPaths.has(g.path)),
     createConnections: creates,
-    updateConnections: updates,
+    updateConnections: vacateFirst(updates, targets, new Map(current.connections.map((c) => [c.id, placeKey(c.parentId, c.name)]))),
     deleteConnections: deletes.map((c) => ({ id: c.id, key: c.owner?.key ?? '', name: c.name, displayPath: groupPaths.get(c.parentId) ?? '' })),
     deleteGroups: groupDeletes.map((id) => ({ id, displayPath: groupPaths.get(id) ?? `#${id}` })),
     grantConnections,
@@ -185,8 +189,21 @@ function reservedNames(inGroup: readonly CurrentConnection[], kept: ReadonlyMap<
 }
 
 
-function occupiedNames(connections: readonly CurrentConnection[]): Map<string, number> {
-  return new Map(connections.map((c) => [`${c.parentId}/${nameKey(c.name)}`, c.id]));
+function placeKey(parentId: number | null, name: string): string {
+  return `${parentId}/${nameKey(name)}`;
+}
+
+/**
+ * Renames and moves among managed connections (chains `app`→`db`→`db2`, swaps, rotations, hand-offs between folders)
+ * must never meet the unique key on (name, folder) half-way. A connection whose current place another update moves
+ * into first goes to a temporary name; then every update lands on a place that is free whatever the order: names
+ * are unique among what stays, deletions run before, and every other holder has already stepped aside.
+ */
+function vacateFirst(updates: readonly ConnectionUpdate[], targets: ReadonlyMap<string, number>, placeOf: ReadonlyMap<number, string>): ConnectionUpdate[] {
+  return updates.map((u) => {
+    const mover = targets.get(placeOf.get(u.id) ?? '');
+    return mover !== undefined && mover !== u.id ? { ...u, viaTemporaryName: true } : u;
+  });
 }
 
 function adminGroupAction(current: CurrentState): AdminGroupAction {

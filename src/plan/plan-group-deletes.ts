@@ -6,6 +6,8 @@ export interface GroupDeleteInput {
   readonly deletedConnectionIds: ReadonlySet<number>;
   /** Owned connections leaving their current group in this run. */
   readonly movedConnectionIds: ReadonlySet<number>;
+  /** Owned groups that stay whatever they hold. */
+  readonly keptGroupIds?: ReadonlySet<number>;
 }
 
 /**
@@ -22,7 +24,7 @@ export function planGroupDeletes(current: CurrentState, input: GroupDeleteInput)
       at = byId.get(at)?.parentId ?? null;
     }
   };
-  for (const g of current.groups) if (!g.owned || input.desiredGroupIds.has(g.id)) pin(g.id);
+  for (const g of current.groups) if (!g.owned || input.desiredGroupIds.has(g.id) || input.keptGroupIds?.has(g.id) === true) pin(g.id);
   for (const c of current.connections) {
     const leaves = input.deletedConnectionIds.has(c.id) || input.movedConnectionIds.has(c.id);
     if (!leaves) pin(c.parentId);
