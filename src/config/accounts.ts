@@ -27,7 +27,11 @@ export const ACCOUNT_FOLDER_PLACEHOLDERS = ['alias', 'id'] as const;
 export const DEFAULT_ACCOUNT_FOLDER = '{alias}';
 const NAME_LIMIT = 128;
 
-/** `self, arn:aws:iam::222222222222:role/Discovery|ext-id` (commas or whitespace between entries). */
+/**
+ * `self, arn:aws:iam::222222222222:role/Discovery|ext-id` (commas or whitespace between entries). Problems name an
+ * entry by its position and never quote it: any entry may be a piece of an external id (one written with a space, or
+ * split off at a comma before `arn:`), and an external id is the shared secret of a third-party trust.
+ */
 export function parseAssumeRoles(
   name: string,
   value: string,
@@ -35,11 +39,12 @@ export function parseAssumeRoles(
   const problems: string[] = [];
   const accounts: AccountSpec[] = [];
   const externalIds: Record<string, string> = {};
-  const seen = new Map<string, string>(); // account id (or "self") → the entry that named it
-  for (const entry of value.split(ENTRY_SEPARATOR).filter((e) => e !== '')) {
+  const seen = new Map<string, number>(); // account id (or "self") → the position of the entry that named it
+  for (const [index, entry] of value.split(ENTRY_SEPARATOR).filter((e) => e !== '').entries()) {
+    const where = `${name}: entry ${index + 1}`;
     if (entry.toLowerCase() === 'self') {
       if (seen.has('self')) problems.push(`${name}: "self" is listed twice`);
-      seen.set('self', entry);
+      seen.set('self', index + 1);
       accounts.push({ kind: 'self' });
       continue;
     }
@@ -48,26 +53,37 @@ export function parseAssumeRoles(
     const externalId = bar < 0 ? undefined : entry.slice(bar + 1);
     const match = ROLE_ARN.exec(arn);
     if (match === null) {
-      problems.push(`${name}: not an IAM role ARN: "${arn}" (expected arn:aws:iam::<12-digit account>:role/<name>, optionally |<external id>, or self)`);
+      problems.push(`${where} ${malformedRole(arn, bar >= 0)}`);
       continue;
     }
-    // Never quoted: an external id is not a password, but it is the shared secret of a third-party trust.
     if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) {
-      problems.push(`${name}: the external id of ${arn} must be 2 to 1224 characters of letters, digits and +=,.@:/-_`);
+      const why = externalId.includes('|') ? 'has more than one "|" (one role ARN, then one external id)' : 'has an external id that is not 2 to 1224 characters of letters, digits and +=,.@:/-_';
+      problems.push(`${where} ${why}`);
       continue;
     }
     const accountId = match[2] as string;
     const earlier = seen.get(accountId);
     if (earlier !== undefined) {
-      problems.push(`${name}: account ${accountId} is named twice (${earlier === arn ? arn : `${earlier} and ${arn}`}); give one role per account`);
+      problems.push(`${name}: an account is named twice (entries ${earlier} and ${index + 1}); give one role per account`);
       continue;
     }
-    seen.set(accountId, arn);
+    seen.set(accountId, index + 1);
     accounts.push({ kind: 'role', roleArn: arn, accountId, hasExternalId: externalId !== undefined });
     if (externalId !== undefined) externalIds[arn] = externalId;
   }
   if (accounts.length === 0 && problems.length === 0) problems.push(`${name}: names no account (role ARNs, or self)`);
   return problems.length > 0 ? { problems } : { accounts, externalIds };
+}
+
+/** Why a role part failed, without quoting it. */
+function malformedRole(arn: string, withExternalId: boolean): string {
+  const expected = 'expected arn:aws:iam::<12-digit account>:role/<name>, optionally |<external id>, or self';
+  if (arn === '') return `is not an IAM role ARN: nothing before "|" (${expected})`;
+  if (!arn.startsWith('arn:')) {
+    const hint = withExternalId ? '' : '; an external id cannot contain spaces, and a comma before "arn:" or "self" starts a new entry';
+    return `is not an IAM role ARN: it does not start with "arn:" (${expected}${hint})`;
+  }
+  return `is not an IAM role ARN (${expected})`;
 }
 
 /**

@@ -74,6 +74,11 @@ export interface Config {
   readonly filters?: readonly InstanceFilter[];
   /** Pin SSH host keys read from the instances' console output (`host-key`). */
   readonly pinHostKeys: boolean;
+  /**
+   * Attach private keys and Windows passwords to a `kcm:hostname` that is not the instance's own address (off by
+   * default: anyone who may edit EC2 tags could then send them to any host).
+   */
+  readonly trustHostnameTag: boolean;
   /** Longest wait for a database lock inside a run's transaction (s); statements and idle gaps are bounded from it. */
   readonly dbLockTimeoutSeconds: number;
 }
@@ -153,6 +158,7 @@ export function parseConfig(raw: RawSettings, readProblems: readonly string[] = 
     addressOrder: p.list('AWS_DISCOVERY_ADDRESS', ADDRESS_KINDS) ?? DEFAULT_ADDRESS_ORDER,
     filters: p.filters(),
     pinHostKeys: p.boolean('AWS_DISCOVERY_PIN_HOST_KEYS', false),
+    trustHostnameTag: p.boolean('AWS_DISCOVERY_TRUST_HOSTNAME_TAG', false),
     dbLockTimeoutSeconds: p.integer('AWS_DISCOVERY_DB_LOCK_TIMEOUT', 1, 3600) ?? DEFAULTS.dbLockTimeoutSeconds,
   };
   if (problems.length > 0 || config.database === undefined) throw new ConfigError(problems);

@@ -36,6 +36,7 @@ export const AWS_SETTINGS = [
   { name: 'AWS_DISCOVERY_ADDRESS' },
   { name: 'AWS_DISCOVERY_FILTERS' },
   { name: 'AWS_DISCOVERY_PIN_HOST_KEYS' },
+  { name: 'AWS_DISCOVERY_TRUST_HOSTNAME_TAG' },
   { name: 'AWS_DISCOVERY_DB_LOCK_TIMEOUT' },
 ] as const satisfies readonly SettingDefinition[];
 

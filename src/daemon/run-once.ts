@@ -154,7 +154,7 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
   logKeyNotes(logger, keys);
 
   // Windows passwords: only those Guacamole lacks (or holds in a stale form) cost a GetPasswordData call.
-  const windows = kept.filter(needsWindowsPassword);
+  const windows = kept.filter((i) => needsWindowsPassword(i, config.trustHostnameTag));
   const stored = windows.length === 0 ? new Map() : adoptKeyedMap(await loadStoredPasswords(database.db, { ownerId: config.ownerId, ...deps.schema }), fleet.selfAccountId);
   const passwordRetryAt = deps.memory?.passwordRetryAt ?? new Map<string, number>();
   const passwordPlan = planPasswordFetches(windows, keys, stored, PASSWORD_FETCHES_PER_REGION, { retryAt: passwordRetryAt, now: Date.now() });
@@ -177,6 +177,7 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
       charset,
       parameterValueLimit: deps.schema.parameterValueLimit,
       addressOrder: config.addressOrder,
+      trustHostnameTag: config.trustHostnameTag,
       ...(fleet.scopeFolders === undefined ? {} : { scopeFolders: fleet.scopeFolders }),
     },
   );

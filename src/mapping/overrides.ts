@@ -39,13 +39,19 @@ export function resolveEndpoint(instance: DiscoveredInstance, platform: Platform
     else problems.push(`${TAGS.port} "${printable(portTag)}" is not a port number (1-65535); using ${port}`);
   }
 
-  const hostTag = tags[TAGS.hostname]?.trim();
-  if (hostTag !== undefined && hostTag !== '') {
-    if (HOSTNAME.test(hostTag) || (hostTag.includes(':') && IPV6.test(hostTag))) return { protocol, port, hostname: hostTag };
-    problems.push(`${TAGS.hostname} "${printable(hostTag)}" is not a host name or address; using the instance's address`);
-  }
+  const tagged = taggedHostname(tags, problems);
+  if (tagged !== undefined) return { protocol, port, hostname: tagged };
   const hostname = addressOrder.map((kind) => addressOf(instance, kind)).find((a) => a !== undefined && a !== '');
   return hostname === undefined ? { protocol, port } : { protocol, port, hostname };
+}
+
+/** A valid `kcm:hostname`, or undefined (absent, empty, or invalid: reported in `problems`, the address order applies). */
+export function taggedHostname(tags: Readonly<Record<string, string>>, problems: string[] = []): string | undefined {
+  const hostTag = tags[TAGS.hostname]?.trim();
+  if (hostTag === undefined || hostTag === '') return undefined;
+  if (HOSTNAME.test(hostTag) || (hostTag.includes(':') && IPV6.test(hostTag))) return hostTag;
+  problems.push(`${TAGS.hostname} "${printable(hostTag)}" is not a host name or address; using the instance's address`);
+  return undefined;
 }
 
 function addressOf(instance: DiscoveredInstance, kind: AddressKind): string | undefined {

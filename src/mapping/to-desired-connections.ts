@@ -7,6 +7,7 @@ import {
   type SkippedInstance,
 } from './desired-connection.js';
 import { parseFolderPath } from './folder-path.js';
+import { instanceSecret } from './instance-secret.js';
 import type { KeyLookup } from './keys.js';
 import { cleanName, length, type CharacterSet } from './names.js';
 import { DEFAULT_ADDRESS_ORDER, resolveEndpoint, type AddressKind } from './overrides.js';
@@ -28,6 +29,11 @@ export interface MappingOptions {
   readonly addressOrder?: readonly AddressKind[];
   /** Folders between the base path and `kcm:organize`, per scope (the account folder with several accounts). */
   readonly scopeFolders?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * `AWS_DISCOVERY_TRUST_HOSTNAME_TAG`: secrets go to a `kcm:hostname` that is not the instance's own address too.
+   * Off (default): such a connection is written without its private key or password (see secret-destination.ts).
+   */
+  readonly trustHostnameTag?: boolean;
 }
 
 export interface MappingInput {
@@ -92,8 +98,10 @@ function toDesiredConnection(
   const key = instanceKey(instance.region, instance.instanceId);
   const tags = instance.tags;
   const username = cleanName(taggedUsername(tags[TAGS.username], warnings) ?? '', options.charset, Number.MAX_SAFE_INTEGER);
-  const secret: SecretValue =
-    protocol === 'ssh' ? findKey(instance, input.keys, warnings) : protocol === 'rdp' && platform === 'windows' ? findPassword(input.passwords?.get(key), warnings) : {};
+  const secret = instanceSecret(
+    { instance, platform, protocol, hostname, keys: input.keys, password: input.passwords?.get(key), trustHostnameTag: options.trustHostnameTag === true },
+    warnings,
+  );
   const parameters = connectionParameters({
     protocol,
     hostname,
@@ -142,13 +150,6 @@ function skip(code: SkipCode, reason: string): Skip {
   return { skip: code, reason };
 }
 
-/** A secret parameter's value this run, or the parameter to keep as it is because the value is unknown. */
-interface SecretValue {
-  readonly value?: string;
-  readonly preserve?: string;
-  readonly digest?: string;
-}
-
 /** The `host-key` line for the connection's hostname (guacd matches the name literally). */
 function pinnedHostKey(outcome: HostKeyOutcome | undefined, hostname: string, warnings: string[]): string | undefined {
   if (outcome === undefined) return undefined;
@@ -162,29 +163,4 @@ function pinnedHostKey(outcome: HostKeyOutcome | undefined, hostname: string, wa
     warnings.push(`SSH host key not pinned: the hostname "${hostname}" cannot be written in known_hosts form`);
     return undefined;
   }
-}
-
-function findPassword(outcome: PasswordOutcome | undefined, warnings: string[]): SecretValue {
-  if (outcome === undefined) return { preserve: 'password' };
-  if (outcome.status === 'obtained') return { value: outcome.password, digest: outcome.digest };
-  warnings.push(`no Administrator password: ${outcome.reason}; the user will be asked for credentials`);
-  return { preserve: 'password' };
-}
-
-function findKey(instance: DiscoveredInstance, keys: ReadonlyMap<string, KeyLookup>, warnings: string[]): SecretValue {
-  if (instance.keyName === undefined) {
-    warnings.push('launched without a key pair: the user will be asked for credentials');
-    return {};
-  }
-  const lookup = keys.get(instance.keyName);
-  if (lookup?.status === 'found') {
-    return { value: lookup.key.text };
-  }
-  if (lookup?.status === 'unavailable') {
-    warnings.push(`key pair "${instance.keyName}": ${lookup.reason}; the connection keeps the key it has`);
-    return { preserve: 'private-key' };
-  }
-  const reason = lookup === undefined ? 'was not looked up' : lookup.reason;
-  warnings.push(`key pair "${instance.keyName}": ${reason}; the user will be asked for credentials`);
-  return {};
 }

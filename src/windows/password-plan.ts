@@ -2,8 +2,9 @@ import { createHmac } from 'node:crypto';
 import type { DiscoveredInstance } from '../aws/instance.js';
 import { instanceKey } from '../mapping/desired-connection.js';
 import type { KeyLookup, PrivateKeyInfo } from '../mapping/keys.js';
-import { PROTOCOLS } from '../mapping/parameters.js';
-import { ignored, TAGS } from '../mapping/tags.js';
+import { connectionProtocol, taggedHostname } from '../mapping/overrides.js';
+import { secretMayGoTo } from '../mapping/secret-destination.js';
+import { ignored } from '../mapping/tags.js';
 
 /** A password the database holds for a managed connection, with the digest recorded when the daemon set it. */
 export interface StoredPassword {
@@ -53,11 +54,14 @@ export function isWindows(instance: Pick<DiscoveredInstance, 'platform'>): boole
   return instance.platform?.toLowerCase() === 'windows';
 }
 
-/** A Windows instance whose connection will be RDP (no `kcm:ignore`, no other valid `kcm:protocol`). */
-export function needsWindowsPassword(instance: DiscoveredInstance): boolean {
-  if (!isWindows(instance) || ignored(instance.tags)) return false;
-  const protocol = instance.tags[TAGS.protocol]?.trim().toLowerCase();
-  return protocol === undefined || protocol === '' || protocol === 'rdp' || !(PROTOCOLS as readonly string[]).includes(protocol);
+/**
+ * A Windows instance whose connection will be RDP (no `kcm:ignore`, no other valid `kcm:protocol`) and may carry the
+ * password: a `kcm:hostname` naming another host withholds it (secret-destination.ts), so it is not even fetched.
+ */
+export function needsWindowsPassword(instance: DiscoveredInstance, trustHostnameTag: boolean): boolean {
+  if (!isWindows(instance) || ignored(instance.tags) || connectionProtocol(instance, 'windows') !== 'rdp') return false;
+  const tagged = taggedHostname(instance.tags);
+  return tagged === undefined || secretMayGoTo(tagged, instance, trustHostnameTag);
 }
 
 /**

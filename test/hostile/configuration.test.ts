@@ -42,6 +42,7 @@ const INVALID: Readonly<Record<string, string | undefined>> = {
   AWS_DISCOVERY_ADDRESS: 'carrier-pigeon',
   AWS_DISCOVERY_FILTERS: 'no-equals-sign',
   AWS_DISCOVERY_PIN_HOST_KEYS: 'perhaps',
+  AWS_DISCOVERY_TRUST_HOSTNAME_TAG: 'only-for-friends',
   AWS_DISCOVERY_DB_LOCK_TIMEOUT: '0',
   POSTGRESQL_HOSTNAME: 'db host',
   POSTGRESQL_PORT: 'fifty',

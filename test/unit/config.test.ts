@@ -163,6 +163,13 @@ describe('parseConfig', () => {
     expect(text).not.to.include(SECRET_KEY);
     expect(text).not.to.include(DB_PASSWORD);
   });
+
+  it('trusts kcm:hostname with secrets only when AWS_DISCOVERY_TRUST_HOSTNAME_TAG says so', () => {
+    expect(parseConfig(valid).config.trustHostnameTag).to.equal(false);
+    expect(parseConfig({ ...valid, AWS_DISCOVERY_TRUST_HOSTNAME_TAG: ' True ' }).config.trustHostnameTag).to.equal(true);
+    expect(parseConfig({ ...valid, AWS_DISCOVERY_TRUST_HOSTNAME_TAG: 'off' }).config.trustHostnameTag).to.equal(false);
+    expect(problemsOf({ ...valid, AWS_DISCOVERY_TRUST_HOSTNAME_TAG: 'sometimes' })).to.deep.equal(['AWS_DISCOVERY_TRUST_HOSTNAME_TAG: expected true or false, got "sometimes"']);
+  });
 });
 
 describe('readEnvironment', () => {
