@@ -220,12 +220,14 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
     const changes = safe.changes;
     brake = safe.brake;
     if (!options.dryRun && !isEmptyChangeSet(changes)) {
-      await applyChangeSet(db, changes, {
+      const applied = await applyChangeSet(db, changes, {
         dialect: database.dialect,
         ownerId: config.ownerId,
         adminGroup: config.adminGroup,
         adminEntityId: current.adminGroup?.entityId,
       });
+      for (const p of applied.sharingProfilesDeleted) logger.warn('sharing profile deleted with its connection', { sharingProfile: p.name, sharingProfileId: p.id, connection: p.connectionName, connectionId: p.connectionId });
+      for (const g of applied.keptGroups) logger.warn('folder not deleted: it holds something the daemon does not own', { folder: g.displayPath, holds: g.holds });
     }
     if (current.adminGroup?.disabled === true) logger.warn('the admin user group is disabled in Guacamole: its members see none of the connections', { group: config.adminGroup });
     return changes;

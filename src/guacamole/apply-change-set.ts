@@ -3,10 +3,11 @@ import type { Dialect } from '../config/config.js';
 import type { ChangeSet, GroupRef } from '../plan/change-set.js';
 import { ensureAdminGroup } from './admin-group.js';
 import { createConnections, deleteConnections, updateConnections } from './apply-connections.js';
-import { chunks } from './chunks.js';
 import { createGroups } from './create-groups.js';
+import { deleteEmptyGroups, type KeptGroup } from './delete-empty-groups.js';
 import { grantRead } from './grant-read.js';
 import { forgetOwnership, forgetStale, recordOwnership, updateSecretDigests } from './ownership-records.js';
+import { sharingProfilesOf, type SharingProfile } from './sharing-profiles.js';
 import type { Database } from './tables.js';
 
 export interface ApplyContext {
@@ -16,12 +17,20 @@ export interface ApplyContext {
   readonly adminEntityId: number | undefined;
 }
 
+/** What the run found at write time that its plan did not foresee, for the caller to report. */
+export interface ApplyResult {
+  /** Owned folders left in place: something the daemon does not own was put inside since the run read them. */
+  readonly keptGroups: readonly KeptGroup[];
+  /** Sharing profiles people attached to deleted connections; they went with their connection. */
+  readonly sharingProfilesDeleted: readonly SharingProfile[];
+}
+
 /**
  * Writes a change set. Call it inside one transaction: every statement here either lands together or not at all.
  * Order: admin group, new groups (parents first), deletes (freeing names), updates, creates, empty groups
  * (children first), then READ grants.
  */
-export async function applyChangeSet(db: Kysely<Database>, changes: ChangeSet, ctx: ApplyContext): Promise<void> {
+export async function applyChangeSet(db: Kysely<Database>, changes: ChangeSet, ctx: ApplyContext): Promise<ApplyResult> {
   const adminEntityId = await ensureAdminGroup(db, ctx.dialect, ctx.adminGroup, changes.adminGroup, ctx.adminEntityId);
   await forgetStale(db, changes.forgetRecords);
 
@@ -31,6 +40,7 @@ export async function applyChangeSet(db: Kysely<Database>, changes: ChangeSet, c
   await recordOwnership(db, ctx.ownerId, [...newGroups.values()].map((id) => ({ objectType: 'connection_group', guacamoleId: id })));
 
   const deleted = changes.deleteConnections.map((c) => c.id);
+  const sharingProfilesDeleted = await sharingProfilesOf(db, deleted);
   await deleteConnections(db, deleted);
   await forgetOwnership(db, 'connection', deleted);
 
@@ -50,14 +60,15 @@ export async function applyChangeSet(db: Kysely<Database>, changes: ChangeSet, c
     })),
   );
 
-  const groupsGone = changes.deleteGroups.map((g) => g.id);
-  for (const chunk of chunks(groupsGone)) await db.deleteFrom('guacamole_connection_group').where('connection_group_id', 'in', chunk).execute();
-  await forgetOwnership(db, 'connection_group', groupsGone);
+  // Checked again under lock: a folder that received something not ours since the run read it stays (and stays owned).
+  const groups = await deleteEmptyGroups(db, changes.deleteGroups);
+  await forgetOwnership(db, 'connection_group', [...groups.deleted, ...groups.vanished]);
 
   await grantRead(db, ctx.dialect, adminEntityId, {
     connections: changes.grantConnections.map((c) => ('id' in c ? c.id : (created.get(c.key) as number))),
     groups: changes.grantGroups.map((g) => groupId(g) as number),
   });
+  return { keptGroups: groups.kept, sharingProfilesDeleted };
 }
 
 function missing(path: string): never {
