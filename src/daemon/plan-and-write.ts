@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.js';
 import { rekeyRegionRows } from '../guacamole/adopt-region-keys.js';
-import { applyChangeSet, type ApplyContext } from '../guacamole/apply-change-set.js';
+import { applyChangeSet, type ApplyContext, type ApplyResult } from '../guacamole/apply-change-set.js';
 import type { GuacamoleDatabase } from '../guacamole/database.js';
 import { findRejectedWrites } from '../guacamole/find-rejected-writes.js';
 import { loadCurrentState } from '../guacamole/load-current-state.js';
@@ -41,7 +41,11 @@ export interface Written {
   /** Instances whose write the database refused this run: left as they were, reported, tried again next run. */
   readonly rejected: readonly SkippedInstance[];
   readonly adminGroupDisabled: boolean;
+  /** What the write found that the plan did not foresee (folders that stay, sharing profiles that went). */
+  readonly applied: ApplyResult;
 }
+
+const NOTHING_APPLIED: ApplyResult = { keptGroups: [], sharingProfilesDeleted: [] };
 
 /** Refusals pinned and left out, then the plan written again: a few rounds at most, never without end. */
 const MAX_ROUNDS = 3;
@@ -49,7 +53,7 @@ const MAX_ROUNDS = 3;
 /** A dry run: read Guacamole's state and plan; nothing is written. */
 export async function planOnly(ctx: WriteContext, wanted: Wanted): Promise<Written> {
   const current = await loadState(ctx, ctx.database.db, false);
-  return { ...plan(ctx, wanted, current, new Map(), new Set()), rejected: [] };
+  return { ...plan(ctx, wanted, current, new Map(), new Set()), rejected: [], applied: NOTHING_APPLIED };
 }
 
 /**
@@ -63,8 +67,8 @@ export async function planAndWrite(ctx: WriteContext, wanted: Wanted): Promise<W
     return await inRunTransaction(ctx, async (trx) => {
       const current = await loadState(ctx, trx, true);
       const planned = plan(ctx, wanted, current, new Map(), new Set());
-      if (!isEmptyChangeSet(planned.changes)) await applyChangeSet(trx, planned.changes, applyContext(ctx, current));
-      return { ...planned, rejected: [] };
+      const applied = isEmptyChangeSet(planned.changes) ? NOTHING_APPLIED : await applyChangeSet(trx, planned.changes, applyContext(ctx, current));
+      return { ...planned, rejected: [], applied };
     });
   } catch (err) {
     if (!isRejectedWrite(err)) throw err;
@@ -81,8 +85,8 @@ async function writeAroundRefusals(ctx: WriteContext, wanted: Wanted, trx: Guaca
   for (let round = 1; ; round++) {
     const planned = plan(ctx, wanted, current, refused, keptGroups);
     try {
-      if (!isEmptyChangeSet(planned.changes)) await inSavepoint(trx, () => applyChangeSet(trx, planned.changes, apply));
-      return { ...planned, rejected: rejectedInstances(wanted, refused) };
+      const applied = isEmptyChangeSet(planned.changes) ? NOTHING_APPLIED : await inSavepoint(trx, () => applyChangeSet(trx, planned.changes, apply));
+      return { ...planned, rejected: rejectedInstances(wanted, refused), applied };
     } catch (err) {
       if (!isRejectedWrite(err) || round === MAX_ROUNDS) throw err;
       const found = await findRejectedWrites(trx, planned.changes, apply);
@@ -96,7 +100,7 @@ async function writeAroundRefusals(ctx: WriteContext, wanted: Wanted, trx: Guaca
   }
 }
 
-function plan(ctx: WriteContext, wanted: Wanted, current: CurrentState, refused: ReadonlyMap<string, string>, keepGroups: ReadonlySet<number>): Omit<Written, 'rejected'> {
+function plan(ctx: WriteContext, wanted: Wanted, current: CurrentState, refused: ReadonlyMap<string, string>, keepGroups: ReadonlySet<number>): Omit<Written, 'rejected' | 'applied'> {
   const { config } = ctx;
   const rejected = rejectedInstances(wanted, refused);
   const safe = planSafely(

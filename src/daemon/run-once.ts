@@ -196,6 +196,8 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
   const { changes, brake, rejected } = written;
   if (written.adminGroupDisabled) logger.warn('the admin user group is disabled in Guacamole: its members see none of the connections', { group: config.adminGroup });
   for (const r of rejected) logger.warn(`instance skipped: ${r.reason}`, { instance: r.key });
+  for (const p of written.applied.sharingProfilesDeleted) logger.warn('sharing profile deleted with its connection', { sharingProfile: p.name, sharingProfileId: p.id, connection: p.connectionName, connectionId: p.connectionId });
+  for (const g of written.applied.keptGroups) logger.warn('folder not deleted: it holds something the daemon does not own', { folder: g.displayPath, holds: g.holds });
   const skipped = [...mapping.skipped, ...rejected];
 
   found.problems = collectProblems({ failedRegions: fleet.failed, skipped, warnings: mapping.warnings, changes });

@@ -3,10 +3,11 @@ import type { Dialect } from '../config/config.js';
 import type { ChangeSet, GroupRef } from '../plan/change-set.js';
 import { ensureAdminGroup } from './admin-group.js';
 import { createConnections, deleteConnections, updateConnections } from './apply-connections.js';
-import { chunks } from './chunks.js';
 import { createGroups } from './create-groups.js';
+import { deleteEmptyGroups, type KeptGroup } from './delete-empty-groups.js';
 import { grantRead } from './grant-read.js';
 import { forgetOwnership, forgetStale, recordOwnership, updateSecretDigests } from './ownership-records.js';
+import { sharingProfilesOf, type SharingProfile } from './sharing-profiles.js';
 import type { Database } from './tables.js';
 
 export interface ApplyContext {
@@ -16,14 +17,23 @@ export interface ApplyContext {
   readonly adminEntityId: number | undefined;
 }
 
+/** What the run found at write time that its plan did not foresee, for the caller to report. */
+export interface ApplyResult {
+  /** Owned folders left in place: something the daemon does not own was put inside since the run read them. */
+  readonly keptGroups: readonly KeptGroup[];
+  /** Sharing profiles people attached to deleted connections; they went with their connection. */
+  readonly sharingProfilesDeleted: readonly SharingProfile[];
+}
+
 /**
  * Writes a change set. Call it inside one transaction: every statement here either lands together or not at all.
  * Order: admin group, new groups (parents first), deletes (freeing names), updates, creates, empty groups
  * (children first), then READ grants.
  */
-export async function applyChangeSet(db: Kysely<Database>, changes: ChangeSet, ctx: ApplyContext): Promise<void> {
+export async function applyChangeSet(db: Kysely<Database>, changes: ChangeSet, ctx: ApplyContext): Promise<ApplyResult> {
   const adminEntityId = await applyRunWideSteps(db, changes, ctx);
-  await applyObjectChanges(db, changes, { dialect: ctx.dialect, ownerId: ctx.ownerId, adminEntityId });
+  const { newGroups: _, ...result } = await applyObjectChanges(db, changes, { dialect: ctx.dialect, ownerId: ctx.ownerId, adminEntityId });
+  return result;
 }
 
 /** The steps that belong to no instance: the admin group itself and bookkeeping rows of objects already gone. */
@@ -40,17 +50,18 @@ export interface ObjectContext {
 }
 
 /**
- * The instance-level part of a change set (folders, connections, grants), in the order above. Returns the ids of the
- * groups it created, by path key, so that a later part of the same change set can refer to them (see
+ * The instance-level part of a change set (folders, connections, grants), in the order above. Also returns the ids
+ * of the groups it created, by path key, so that a later part of the same change set can refer to them (see
  * plan/change-set-parts.ts).
  */
-export async function applyObjectChanges(db: Kysely<Database>, changes: ChangeSet, ctx: ObjectContext): Promise<ReadonlyMap<string, number>> {
+export async function applyObjectChanges(db: Kysely<Database>, changes: ChangeSet, ctx: ObjectContext): Promise<ApplyResult & { readonly newGroups: ReadonlyMap<string, number> }> {
   // One statement per level of new folders (and per 500 of them), not one per folder.
   const newGroups = await createGroups(db, ctx.dialect, changes.createGroups);
   const groupId = (ref: GroupRef | null): number | null => (ref === null ? null : 'id' in ref ? ref.id : (newGroups.get(ref.path) ?? missing(ref.path)));
   await recordOwnership(db, ctx.ownerId, [...newGroups.values()].map((id) => ({ objectType: 'connection_group', guacamoleId: id })));
 
   const deleted = changes.deleteConnections.map((c) => c.id);
+  const sharingProfilesDeleted = await sharingProfilesOf(db, deleted);
   await deleteConnections(db, deleted);
   await forgetOwnership(db, 'connection', deleted);
 
@@ -70,15 +81,15 @@ export async function applyObjectChanges(db: Kysely<Database>, changes: ChangeSe
     })),
   );
 
-  const groupsGone = changes.deleteGroups.map((g) => g.id);
-  for (const chunk of chunks(groupsGone)) await db.deleteFrom('guacamole_connection_group').where('connection_group_id', 'in', chunk).execute();
-  await forgetOwnership(db, 'connection_group', groupsGone);
+  // Checked again under lock: a folder that received something not ours since the run read it stays (and stays owned).
+  const groups = await deleteEmptyGroups(db, changes.deleteGroups);
+  await forgetOwnership(db, 'connection_group', [...groups.deleted, ...groups.vanished]);
 
   await grantRead(db, ctx.dialect, ctx.adminEntityId, {
     connections: changes.grantConnections.map((c) => ('id' in c ? c.id : (created.get(c.key) as number))),
     groups: changes.grantGroups.map((g) => groupId(g) as number),
   });
-  return newGroups;
+  return { newGroups, keptGroups: groups.kept, sharingProfilesDeleted };
 }
 
 function missing(path: string): never {

@@ -32,7 +32,7 @@ export async function findRejectedWrites(trx: Kysely<Database>, changes: ChangeS
     const objects: ObjectContext = { dialect: ctx.dialect, ownerId: ctx.ownerId, adminEntityId: await applyRunWideSteps(trx, changes, ctx) };
     const written = new Map<string, number>();
     const writeKeys = async (keys: readonly string[]) => {
-      for (const [path, id] of await applyObjectChanges(trx, partForKeys(changes, new Set(keys), written), objects)) written.set(path, id);
+      for (const [path, id] of (await applyObjectChanges(trx, partForKeys(changes, new Set(keys), written), objects)).newGroups) written.set(path, id);
     };
     const refused = (map: Map<string, string>) => (key: string, err: unknown) => map.set(key, rejectionReason(err));
 
