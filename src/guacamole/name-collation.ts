@@ -49,7 +49,7 @@ async function readPostgres(db: Kysely<any>, table: string, column: string): Pro
   return describePostgresCollation(collation ?? { collname: 'default' });
 }
 
-/** Language tailorings of MySQL/MariaDB: names like `utf8mb4_german2_ci`, `utf8mb4_uca1400_swedish_ai_ci`. */
+/** MySQL/MariaDB collations of the root UCA (no language tailoring such as `utf8mb4_german2_ci`). */
 const MYSQL_ROOT_UCA = /^(utf8mb[34]|utf8|ucs2|utf16|utf16le|utf32)_(unicode|unicode_520|uca1400|0900)(_nopad)?_(ci|ai_ci|as_ci|ai_cs|as_cs|cs|w2)$/;
 
 /** What a MySQL/MariaDB collation name says (pure: the name is all there is to know). */

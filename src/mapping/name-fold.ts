@@ -102,6 +102,7 @@ function ucaKeyUtf8mb4(name: string): string {
   return ucaNameKey(withReplacement(name));
 }
 
+/** `ucaNameKey` without spaces, punctuation and symbols, for ICU collations with alternate = shifted. */
 export function ucaKeyWithoutPunctuation(name: string): string {
   // Printable ASCII keeps its letters and digits only.
   if (PRINTABLE_ASCII.test(name)) return name.toLowerCase().replace(ASCII_NOT_ALPHANUMERIC, '');

@@ -68,8 +68,7 @@ export function describeCodePoints(chars: readonly string[]): string {
 
 /**
  * A weight string cut into the weights of single characters, when it is the concatenation of two or more of them
- * (ß = s s, ﬁ = f i): the code points whose weights make it up, else undefined. `own` is excluded so that a character
- * is not its own expansion.
+ * (ß = s s, ﬁ = f i): the code points whose weights make it up, else undefined. A weight is never its own piece.
  */
 export function parseExpansion(weight: string, weightOwners: ReadonlyMap<string, readonly number[]>): number[] | undefined {
   const units = weight.match(/.{4}/g) ?? [];
