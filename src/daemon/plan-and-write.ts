@@ -10,6 +10,7 @@ import type { SchemaFacts } from '../guacamole/schema-check.js';
 import { applySessionLimits, explainTransactionFailure } from '../guacamole/session-limits.js';
 import type { Logger } from '../logger.js';
 import type { DesiredConnection, SkippedInstance } from '../mapping/desired-connection.js';
+import { DEFAULT_NAME_KEYS, nameKeyFor, type NameKeys } from '../mapping/name-fold.js';
 import { adoptRegionKeys } from '../plan/adopt-region-keys.js';
 import { isEmptyChangeSet, type ChangeSet } from '../plan/change-set.js';
 import type { CurrentState } from '../plan/current-state.js';
@@ -111,6 +112,7 @@ function plan(ctx: WriteContext, wanted: Wanted, current: CurrentState, refused:
       listedScopes: wanted.listedScopes,
       current,
       ...(keepGroups.size === 0 ? {} : { keepGroups }),
+      nameKeys: nameKeys(ctx),
     },
     {
       policy: config.policy,
@@ -154,7 +156,13 @@ async function loadState(ctx: WriteContext, db: GuacamoleDatabase['db'], writing
 }
 
 function applyContext(ctx: WriteContext, current: CurrentState): ApplyContext {
-  return { dialect: ctx.database.dialect, ownerId: ctx.config.ownerId, adminGroup: ctx.config.adminGroup, adminEntityId: current.adminGroup?.entityId };
+  return { dialect: ctx.database.dialect, ownerId: ctx.config.ownerId, adminGroup: ctx.config.adminGroup, adminEntityId: current.adminGroup?.entityId, nameKeys: nameKeys(ctx) };
+}
+
+/** Names compared the way the database's name columns compare them (today's general_ci rule when not read). */
+function nameKeys(ctx: WriteContext): NameKeys {
+  const collations = ctx.schema.nameCollations;
+  return collations === undefined ? DEFAULT_NAME_KEYS : { connection: nameKeyFor(collations.connection), group: nameKeyFor(collations.group) };
 }
 
 /** The run's transaction, with bounded lock waits; a database fault comes out as a `DatabaseFaultError` saying what happened. */

@@ -53,6 +53,7 @@ export function createRuntime(setup: RuntimeSetup): Runtime {
         schema = await checkSchema(database.db, database.dialect);
       }
     }
+    if (prepared === undefined) warnOfUncheckedCollations(logger, schema);
     prepared = { schema, migrated: migrate };
     return schema;
   };
@@ -79,4 +80,13 @@ export function createRuntime(setup: RuntimeSetup): Runtime {
 
 async function closeDatabase(database: GuacamoleDatabase): Promise<void> {
   await database.db.destroy().catch(() => undefined);
+}
+
+/** A name collation our keys were not checked against (a language tailoring, MySQL 8's 0900): names may still clash. */
+function warnOfUncheckedCollations(logger: Logger, schema: SchemaFacts): void {
+  for (const [column, collation] of Object.entries(schema.nameCollations ?? {})) {
+    if (!collation.covered) {
+      logger.warn('the collation of a name column is not one the daemon was checked against: two names it counts as equal may be refused (reported per instance)', { column, collation: collation.name });
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../config/config.js';
+import { DEFAULT_NAME_KEYS, type NameKeys } from '../mapping/name-fold.js';
 import type { ChangeSet, GroupRef } from '../plan/change-set.js';
 import { ensureAdminGroup } from './admin-group.js';
 import { createConnections, deleteConnections, updateConnections } from './apply-connections.js';
@@ -15,6 +16,8 @@ export interface ApplyContext {
   readonly ownerId: string;
   readonly adminGroup: string;
   readonly adminEntityId: number | undefined;
+  /** Which names the database counts as the same (default: the general_ci rule). */
+  readonly nameKeys?: NameKeys;
 }
 
 /** What the run found at write time that its plan did not foresee, for the caller to report. */
@@ -32,7 +35,7 @@ export interface ApplyResult {
  */
 export async function applyChangeSet(db: Kysely<Database>, changes: ChangeSet, ctx: ApplyContext): Promise<ApplyResult> {
   const adminEntityId = await applyRunWideSteps(db, changes, ctx);
-  const { newGroups: _, ...result } = await applyObjectChanges(db, changes, { dialect: ctx.dialect, ownerId: ctx.ownerId, adminEntityId });
+  const { newGroups: _, ...result } = await applyObjectChanges(db, changes, { dialect: ctx.dialect, ownerId: ctx.ownerId, adminEntityId, ...(ctx.nameKeys ? { nameKeys: ctx.nameKeys } : {}) });
   return result;
 }
 
@@ -47,6 +50,7 @@ export interface ObjectContext {
   readonly dialect: Dialect;
   readonly ownerId: string;
   readonly adminEntityId: number;
+  readonly nameKeys?: NameKeys;
 }
 
 /**
@@ -56,7 +60,8 @@ export interface ObjectContext {
  */
 export async function applyObjectChanges(db: Kysely<Database>, changes: ChangeSet, ctx: ObjectContext): Promise<ApplyResult & { readonly newGroups: ReadonlyMap<string, number> }> {
   // One statement per level of new folders (and per 500 of them), not one per folder.
-  const newGroups = await createGroups(db, ctx.dialect, changes.createGroups);
+  const keys = ctx.nameKeys ?? DEFAULT_NAME_KEYS;
+  const newGroups = await createGroups(db, ctx.dialect, changes.createGroups, keys.group);
   const groupId = (ref: GroupRef | null): number | null => (ref === null ? null : 'id' in ref ? ref.id : (newGroups.get(ref.path) ?? missing(ref.path)));
   await recordOwnership(db, ctx.ownerId, [...newGroups.values()].map((id) => ({ objectType: 'connection_group', guacamoleId: id })));
 
@@ -68,7 +73,7 @@ export async function applyObjectChanges(db: Kysely<Database>, changes: ChangeSe
   const parentOf = (ref: GroupRef) => groupId(ref) as number;
   await updateConnections(db, changes.updateConnections, parentOf);
   await updateSecretDigests(db, changes.updateConnections.flatMap((u) => (u.secretDigest === undefined ? [] : [{ id: u.id, digest: u.secretDigest }])));
-  const created = await createConnections(db, ctx.dialect, changes.createConnections, parentOf);
+  const created = await createConnections(db, ctx.dialect, changes.createConnections, parentOf, keys.connection);
   await recordOwnership(
     db,
     ctx.ownerId,

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../config/config.js';
-import { nameKey } from '../mapping/names.js';
+import type { NameKey } from '../mapping/name-fold.js';
 import type { ConnectionCreate, ConnectionUpdate } from '../plan/change-set.js';
 import { chunks } from './chunks.js';
 import type { Database } from './tables.js';
@@ -12,7 +12,7 @@ export type ParentOf = (ref: ConnectionCreate['parent']) => number;
  * Inserts connections many rows per statement and returns their ids by key. PostgreSQL returns the rows; MySQL
  * cannot, so the rows are read back by (parent, name), which the planner made unique in each folder.
  */
-export async function createConnections(db: Kysely<Database>, dialect: Dialect, creates: readonly ConnectionCreate[], parentOf: ParentOf): Promise<Map<string, number>> {
+export async function createConnections(db: Kysely<Database>, dialect: Dialect, creates: readonly ConnectionCreate[], parentOf: ParentOf, nameKey: NameKey): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   for (const chunk of chunks(creates)) {
     const rows = chunk.map((c) => ({ connection_name: c.name, parent_id: parentOf(c.parent), protocol: c.protocol }));

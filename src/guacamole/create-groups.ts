@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../config/config.js';
-import { nameKey } from '../mapping/names.js';
+import type { NameKey } from '../mapping/name-fold.js';
 import type { GroupCreate, GroupRef } from '../plan/change-set.js';
 import { chunks } from './chunks.js';
 import { enumValue } from './enum-value.js';
@@ -13,7 +13,7 @@ import type { Database } from './tables.js';
  *
  * `existingId` resolves a parent that already exists (`{ id }`); `creates` is parents first, as the planner gives it.
  */
-export async function createGroups(db: Kysely<Database>, dialect: Dialect, creates: readonly GroupCreate[]): Promise<Map<string, number>> {
+export async function createGroups(db: Kysely<Database>, dialect: Dialect, creates: readonly GroupCreate[], nameKey: NameKey): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   const parentId = (ref: GroupRef | null): number | null => (ref === null ? null : 'id' in ref ? ref.id : (ids.get(ref.path) ?? missing(ref.path)));
   for (const level of byLevel(creates)) {
@@ -23,14 +23,14 @@ export async function createGroups(db: Kysely<Database>, dialect: Dialect, creat
         parent_id: parentId(g.parent),
         type: enumValue(dialect, 'guacamole_connection_group_type', 'ORGANIZATIONAL'),
       }));
-      const byPlace = new Map(chunk.map((g, i) => [place(rows[i]?.parent_id ?? null, g.name), g.path]));
+      const byPlace = new Map(chunk.map((g, i) => [place(rows[i]?.parent_id ?? null, g.name, nameKey), g.path]));
       const insert = db.insertInto('guacamole_connection_group').values(rows);
       const inserted =
         dialect === 'postgres'
           ? await insert.returning(['connection_group_id', 'connection_group_name', 'parent_id']).execute()
           : await insert.execute().then(() => readBack(db, rows));
       for (const row of inserted) {
-        const path = byPlace.get(place(row.parent_id === null ? null : Number(row.parent_id), row.connection_group_name));
+        const path = byPlace.get(place(row.parent_id === null ? null : Number(row.parent_id), row.connection_group_name, nameKey));
         if (path !== undefined) ids.set(path, Number(row.connection_group_id));
       }
       const lost = chunk.filter((g) => !ids.has(g.path));
@@ -54,7 +54,7 @@ export function byLevel(creates: readonly GroupCreate[]): GroupCreate[][] {
   return levels;
 }
 
-function place(parentId: number | null, name: string): string {
+function place(parentId: number | null, name: string, nameKey: NameKey): string {
   return `${parentId ?? 'root'}/${nameKey(name)}`;
 }
 

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseConfig, Dialect } from '../config/config.js';
 import { describeError, SchemaMismatchError } from '../errors.js';
+import { readNameCollation, type NameCollations } from './name-collation.js';
 import { OWNED_OBJECT_TABLE } from './tables.js';
 
 /** Tables and columns this program uses; checked at start so a wrong database fails with a clear message. */
@@ -21,6 +22,8 @@ export interface SchemaFacts {
   readonly hasBookkeeping: boolean;
   /** Whether the bookkeeping has the password digest column yet (added by the second migration). */
   readonly hasSecretDigest: boolean;
+  /** The collations of the two name columns (which names the unique keys count as equal); unset: not read. */
+  readonly nameCollations?: NameCollations;
 }
 
 interface ColumnRow {
@@ -44,6 +47,7 @@ export async function checkSchema(db: Kysely<any>, dialect: Dialect, target?: Da
     parameterValueLimit: Number(limit ?? 4096) || 4096,
     hasBookkeeping: rows.some((r) => r.table_name === OWNED_OBJECT_TABLE),
     hasSecretDigest: rows.some((r) => r.table_name === OWNED_OBJECT_TABLE && r.column_name === 'secret_digest'),
+    nameCollations: await readNameCollation(db, dialect),
   };
 }
 

@@ -53,6 +53,15 @@ export const DEFAULT_NAME_COLLATION: NameCollation = Object.freeze({
 
 export type NameKey = (name: string) => string;
 
+/** The keys of both name columns (connections and folders can sit under different collations). */
+export interface NameKeys {
+  readonly connection: NameKey;
+  readonly group: NameKey;
+}
+
+/** Today's rule for both columns (what the planner uses when the collations are not known). */
+export const DEFAULT_NAME_KEYS: NameKeys = Object.freeze({ connection: nameKey, group: nameKey });
+
 /**
  * The key under which two names count as the same in one folder, for names stored under `collation`: whenever the
  * database counts two names as equal, their keys are equal. The key may fold more than the database (that only costs a

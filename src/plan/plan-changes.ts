@@ -1,5 +1,5 @@
 import type { DesiredConnection, SkippedInstance } from '../mapping/desired-connection.js';
-import { nameKey } from '../mapping/names.js';
+import { DEFAULT_NAME_KEYS, type NameKey, type NameKeys } from '../mapping/name-fold.js';
 import type { AdminGroupAction, ChangeSet, Conflict, ConnectionCreate, ConnectionUpdate, GroupRef } from './change-set.js';
 import type { CurrentConnection, CurrentState } from './current-state.js';
 import { diffConnection } from './diff-connection.js';
@@ -28,6 +28,8 @@ export interface PlanInput {
   readonly holdDeletes?: string;
   /** Owned folders that stay this run even when empty (the database refused to delete them). */
   readonly keepGroups?: ReadonlySet<number>;
+  /** Which names the database counts as the same, per name column (its collations); default the general_ci rule. */
+  readonly nameKeys?: NameKeys;
 }
 
 /**
@@ -48,13 +50,14 @@ export function planChanges(input: PlanInput): ChangeSet {
   for (const c of current.connections) if (c.owner !== undefined) owned.set(c.owner.key, c);
 
   const kept = keptConnections(input, owned);
-  const folders = resolveFolders(current.groups, desired.map((d) => d.folder));
+  const keys = input.nameKeys ?? DEFAULT_NAME_KEYS;
+  const folders = resolveFolders(current.groups, desired.map((d) => d.folder), keys.group);
   const conflicts: Conflict[] = [];
   const placed: { d: DesiredConnection; folder: ResolvedFolder; name: string }[] = [];
   // Each folder looks only at its own connections (linear, not folders × connections).
   const byParent = groupBy(current.connections, (c) => c.parentId);
 
-  for (const [key, group] of groupBy(desired, (d) => folderKey(d.folder))) {
+  for (const [key, group] of groupBy(desired, (d) => folderKey(d.folder, keys.group))) {
     const folder = folders.folders.get(key) as ResolvedFolder;
     if (folder.blocked !== undefined) {
       for (const d of group) {
@@ -63,8 +66,8 @@ export function planChanges(input: PlanInput): ChangeSet {
       }
       continue;
     }
-    const reserved = reservedNames(folder.existingId === undefined ? [] : (byParent.get(folder.existingId) ?? []), kept);
-    const resolution = resolveNames(group, reserved, folder.displayPath);
+    const reserved = reservedNames(folder.existingId === undefined ? [] : (byParent.get(folder.existingId) ?? []), kept, keys.connection);
+    const resolution = resolveNames(group, reserved, folder.displayPath, keys.connection);
     for (const c of resolution.conflicts) conflicts.push(c); // not push(...): tens of thousands of arguments overflow the stack
     for (const d of group) {
       const name = resolution.names.get(d.key);
@@ -123,7 +126,7 @@ export function planChanges(input: PlanInput): ChangeSet {
       viaTemporaryName: false,
       displayPath: folder.displayPath,
     });
-    if (folder.existingId !== undefined) targets.set(placeKey(folder.existingId, name), existing.id);
+    if (folder.existingId !== undefined) targets.set(placeKey(folder.existingId, name, keys.connection), existing.id);
   }
 
   const groupDeletes = planGroupDeletes(current, {
@@ -139,7 +142,7 @@ export function planChanges(input: PlanInput): ChangeSet {
     adminGroup: adminGroupAction(current),
     createGroups: folders.creates.filter((g) => usedPaths.has(g.path)),
     createConnections: creates,
-    updateConnections: vacateFirst(updates, targets, new Map(current.connections.map((c) => [c.id, placeKey(c.parentId, c.name)]))),
+    updateConnections: vacateFirst(updates, targets, new Map(current.connections.map((c) => [c.id, placeKey(c.parentId, c.name, keys.connection)]))),
     deleteConnections: deletes.map((c) => ({ id: c.id, key: c.owner?.key ?? '', name: c.name, displayPath: groupPaths.get(c.parentId) ?? '' })),
     deleteGroups: groupDeletes.map((id) => ({ id, displayPath: groupPaths.get(id) ?? `#${id}` })),
     grantConnections,
@@ -182,14 +185,14 @@ function newGroupPaths(placed: readonly { readonly folder: ResolvedFolder }[]): 
 }
 
 /** Names in an existing group (its connections given) that ours must avoid: everyone else's, and ours that stay put. */
-function reservedNames(inGroup: readonly CurrentConnection[], kept: ReadonlyMap<string, string>): Set<string> {
+function reservedNames(inGroup: readonly CurrentConnection[], kept: ReadonlyMap<string, string>, nameKey: NameKey): Set<string> {
   const reserved = new Set<string>();
   for (const c of inGroup) if (c.owner === undefined || kept.has(c.owner.key)) reserved.add(nameKey(c.name));
   return reserved;
 }
 
 
-function placeKey(parentId: number | null, name: string): string {
+function placeKey(parentId: number | null, name: string, nameKey: NameKey): string {
   return `${parentId}/${nameKey(name)}`;
 }
 

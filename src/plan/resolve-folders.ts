@@ -1,4 +1,5 @@
-import { nameKey } from '../mapping/names.js';
+import { nameKey as defaultNameKey } from '../mapping/names.js';
+import type { NameKey } from '../mapping/name-fold.js';
 import type { GroupCreate, GroupRef } from './change-set.js';
 import type { CurrentGroup } from './current-state.js';
 
@@ -21,17 +22,17 @@ export interface FolderResolution {
   readonly creates: readonly GroupCreate[];
 }
 
-export function folderKey(folder: readonly string[]): string {
-  return folder.map(nameKey).join('/');
+export function folderKey(folder: readonly string[], nameKey: NameKey = defaultNameKey): string {
+  return folder.map((name) => nameKey(name)).join('/');
 }
 
 /**
- * Finds each desired folder in the group tree, level by level, comparing names the way MySQL does (case, accents,
- * trailing spaces), so a group that already exists at that place is used rather than duplicated. Among several
+ * Finds each desired folder in the group tree, level by level, comparing names the way the database does (`nameKey`:
+ * case, accents, trailing spaces… per the column's collation), so a group that already exists at that place is used rather than duplicated. Among several
  * matches (possible at ROOT, or by case on PostgreSQL) the one we own wins, then the exact spelling, then the oldest.
  * Folders are visited in the given order, so the first spelling seen names a new group: pass them sorted.
  */
-export function resolveFolders(groups: readonly CurrentGroup[], folders: readonly (readonly string[])[]): FolderResolution {
+export function resolveFolders(groups: readonly CurrentGroup[], folders: readonly (readonly string[])[], nameKey: NameKey = defaultNameKey): FolderResolution {
   const children = new Map<number | null, CurrentGroup[]>();
   for (const group of groups) {
     const list = children.get(group.parentId) ?? [];
@@ -45,7 +46,7 @@ export function resolveFolders(groups: readonly CurrentGroup[], folders: readonl
     let parent: ResolvedFolder | undefined;
     for (let depth = 1; depth <= folder.length; depth++) {
       const prefix = folder.slice(0, depth);
-      const key = folderKey(prefix);
+      const key = folderKey(prefix, nameKey);
       const known = resolved.get(key);
       if (known !== undefined) {
         parent = known;
@@ -55,7 +56,7 @@ export function resolveFolders(groups: readonly CurrentGroup[], folders: readonl
       const displayPath = prefix.join('/');
       const chain = parent?.chain ?? [];
       const blocked = parent?.blocked;
-      const match = parent === undefined || parent.existingId !== undefined ? bestMatch(children.get(parent?.existingId ?? null) ?? [], name) : undefined;
+      const match = parent === undefined || parent.existingId !== undefined ? bestMatch(children.get(parent?.existingId ?? null) ?? [], name, nameKey) : undefined;
       let next: ResolvedFolder;
       if (match !== undefined) {
         const ref = { id: match.id };
@@ -74,7 +75,7 @@ export function resolveFolders(groups: readonly CurrentGroup[], folders: readonl
   return { folders: resolved, creates: creates.filter((c) => resolved.get(c.path)?.blocked === undefined) };
 }
 
-function bestMatch(candidates: readonly CurrentGroup[], name: string): CurrentGroup | undefined {
+function bestMatch(candidates: readonly CurrentGroup[], name: string, nameKey: NameKey): CurrentGroup | undefined {
   const key = nameKey(name);
   return candidates
     .filter((g) => nameKey(g.name) === key)

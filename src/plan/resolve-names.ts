@@ -1,4 +1,5 @@
-import { nameKey, withSuffix } from '../mapping/names.js';
+import { nameKey as defaultNameKey, withSuffix } from '../mapping/names.js';
+import type { NameKey } from '../mapping/name-fold.js';
 
 export interface NameRequest {
   readonly key: string;
@@ -16,9 +17,10 @@ export interface NameResolution {
 /**
  * Unique names within one folder, independent of input order. A name wanted by several instances, or already
  * used by a connection we must not touch, becomes `name (i-…)` for each of them; should that still clash,
- * `name (region/i-…)`; failing that the instance gets no connection this run and a conflict says why.
+ * `name (region/i-…)`; failing that the instance gets no connection this run and a conflict says why. `nameKey` says
+ * which names the database counts as the same (see mapping/name-fold.ts).
  */
-export function resolveNames(requests: readonly NameRequest[], reserved: ReadonlySet<string>, folder: string): NameResolution {
+export function resolveNames(requests: readonly NameRequest[], reserved: ReadonlySet<string>, folder: string, nameKey: NameKey = defaultNameKey): NameResolution {
   const sorted = [...requests].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const wanted = new Map<string, number>();
   for (const r of sorted) wanted.set(nameKey(r.name), (wanted.get(nameKey(r.name)) ?? 0) + 1);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Kysely } from 'kysely';
 import { applyChangeSet } from '../../src/guacamole/apply-change-set.js';
+import { nameKey } from '../../src/mapping/names.js';
 import { createGroups, byLevel } from '../../src/guacamole/create-groups.js';
 import { migrateToLatest } from '../../src/guacamole/migrate.js';
 import { OWNED_OBJECT_TABLE, type Database } from '../../src/guacamole/tables.js';
@@ -48,7 +49,7 @@ for (const dialect of DIALECTS) {
     }
 
     it('creates every folder under its parent and returns each id by path key', async function () {
-      const created = await createGroups(db, dialect, newFolders(existing));
+      const created = await createGroups(db, dialect, newFolders(existing), nameKey);
       const where = await paths();
       expect(Object.fromEntries([...created].map(([path, id]) => [path, where.get(id)]))).to.deep.equal({
         a: 'A',
