@@ -5,6 +5,8 @@ import { instanceKey } from '../mapping/desired-connection.js';
 import type { Config } from '../config/config.js';
 import type { GuacamoleDatabase } from '../guacamole/database.js';
 import { applyChangeSet } from '../guacamole/apply-change-set.js';
+import { listAdminGrantRevokes, reconcileAdminGrants, type RevokedGrants } from '../guacamole/admin-grants.js';
+import type { GrantRevokePlan } from '../plan/plan-grant-revokes.js';
 import { loadCurrentState } from '../guacamole/load-current-state.js';
 import { applySessionLimits, explainTransactionFailure, type SessionLimits } from '../guacamole/session-limits.js';
 import type { SchemaFacts } from '../guacamole/schema-check.js';
@@ -192,6 +194,8 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
   const failedScopes = failedScopeMatcher(fleet.failed.map((f) => f.region));
   const listedScopes = new Set(fleet.regions.filter((r) => r.ok).map((r) => r.region));
   let brake: string | undefined;
+  let revoked: RevokedGrants | undefined;
+  let revokes: GrantRevokePlan | undefined; // dry run: what would be revoked
   found.problems = collectProblems({ failedRegions: fleet.failed, skipped: mapping.skipped, warnings: mapping.warnings });
   const plan = async (db: typeof database.db): Promise<ChangeSet> => {
     const loaded = await loadCurrentState(db, {
@@ -220,12 +224,18 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
     const changes = safe.changes;
     brake = safe.brake;
     if (!options.dryRun && !isEmptyChangeSet(changes)) {
-      await applyChangeSet(db, changes, {
+      revoked = await applyChangeSet(db, changes, {
         dialect: database.dialect,
         ownerId: config.ownerId,
         adminGroup: config.adminGroup,
         adminEntityId: current.adminGroup?.entityId,
       });
+    } else if (!options.dryRun && current.adminGroup !== undefined) {
+      // Nothing to apply, yet READ granted earlier may have to go (the new group already held READ; grants of an
+      // upgraded installation to adopt; another daemon's objects left a hand-made folder). One or two reads otherwise.
+      revoked = await reconcileAdminGrants(db, { dialect: database.dialect, ownerId: config.ownerId, adminEntityId: current.adminGroup.entityId });
+    } else if (options.dryRun) {
+      revokes = await listAdminGrantRevokes(db, { dialect: database.dialect, ownerId: config.ownerId, adminEntityId: current.adminGroup?.entityId, hasGrantRecords: deps.schema.hasGrantRecords });
     }
     if (current.adminGroup?.disabled === true) logger.warn('the admin user group is disabled in Guacamole: its members see none of the connections', { group: config.adminGroup });
     return changes;
@@ -236,6 +246,7 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
 
   found.problems = collectProblems({ failedRegions: fleet.failed, skipped: mapping.skipped, warnings: mapping.warnings, changes });
   logChanges(logger, changes, { dryRun: options.dryRun, adminGroup: config.adminGroup });
+  if (revoked !== undefined && revoked.connections + revoked.groups + revoked.forgotten + revoked.adopted > 0) logger.info('READ grants of the daemon reconciled (revoked: old admin group, emptied hand-made folders)', { ...revoked });
   if (brake !== undefined) logger.error(brake);
   const report: RunReport = {
     // A held deletion needs the operator's decision: the run reports failure until it is made.
@@ -258,7 +269,7 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
     durationMs: Date.now() - started,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     dryRun: options.dryRun,
-    ...(options.dryRun ? { plan: formatPlan(changes) } : {}),
+    ...(options.dryRun ? { plan: formatPlan(changes, revokes) } : {}),
   };
   const { plan: _plan, ...summary } = report;
   logger.info(options.dryRun ? 'dry run finished; nothing was written' : 'run finished', summary);

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Dialect } from '../config/config.js';
 import type { ChangeSet, GroupRef } from '../plan/change-set.js';
 import { ensureAdminGroup } from './admin-group.js';
+import { reconcileAdminGrants, type RevokedGrants } from './admin-grants.js';
 import { createConnections, deleteConnections, updateConnections } from './apply-connections.js';
 import { chunks } from './chunks.js';
 import { createGroups } from './create-groups.js';
@@ -19,9 +20,9 @@ export interface ApplyContext {
 /**
  * Writes a change set. Call it inside one transaction: every statement here either lands together or not at all.
  * Order: admin group, new groups (parents first), deletes (freeing names), updates, creates, empty groups
- * (children first), then READ grants.
+ * (children first), then READ grants, then revokes of READ the daemon granted and no longer needs.
  */
-export async function applyChangeSet(db: Kysely<Database>, changes: ChangeSet, ctx: ApplyContext): Promise<void> {
+export async function applyChangeSet(db: Kysely<Database>, changes: ChangeSet, ctx: ApplyContext): Promise<RevokedGrants> {
   const adminEntityId = await ensureAdminGroup(db, ctx.dialect, ctx.adminGroup, changes.adminGroup, ctx.adminEntityId);
   await forgetStale(db, changes.forgetRecords);
 
@@ -57,7 +58,9 @@ export async function applyChangeSet(db: Kysely<Database>, changes: ChangeSet, c
   await grantRead(db, ctx.dialect, adminEntityId, {
     connections: changes.grantConnections.map((c) => ('id' in c ? c.id : (created.get(c.key) as number))),
     groups: changes.grantGroups.map((g) => groupId(g) as number),
-  });
+  }, ctx.ownerId);
+  // Last: READ the daemon granted earlier and no longer needs (old admin group, emptied hand-made folders) goes.
+  return reconcileAdminGrants(db, { dialect: ctx.dialect, ownerId: ctx.ownerId, adminEntityId });
 }
 
 function missing(path: string): never {
