@@ -1,7 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../config/config.js';
 import type { ObjectType } from '../plan/current-state.js';
-import { needsTree, planGrantRevokes, type GrantRevokePlan, type ManagedTree, type RecordedGrant } from '../plan/plan-grant-revokes.js';
+import { groupBy } from '../group-by.js';
+import { planGrantRevokes, type GrantRevoke, type GrantRevokePlan, type ManagedTree, type RecordedGrant } from '../plan/plan-grant-revokes.js';
 import { chunks } from './chunks.js';
 import { enumValue } from './enum-value.js';
 import { byEntityAndType, forgetGrants, recordGrants, type GrantRecord } from './grant-records.js';
@@ -34,15 +35,15 @@ export interface RevokedGrants {
  * Takes back the READ the daemon granted and no longer needs: every grant recorded for another entity than the current
  * admin group (the setting changed), and READ on folders it does not own once nothing managed is below them. Only
  * recorded grants are touched, so grants people made stay. Run it in the transaction that grants the new group.
- * Nothing to do costs one or two reads (the second only when the admin group holds recorded READ on a hand-made folder).
+ * Nothing to do costs one read and no write.
  */
 export async function reconcileAdminGrants(trx: Kysely<Database>, options: AdminGrantOptions): Promise<RevokedGrants> {
-  const { records, adopt } = await loadGrantRecords(trx, options);
-  const plan = await planFrom(trx, records, options.adminEntityId);
-  await recordGrants(trx, options.dialect, options.ownerId, adopt);
+  const state = await loadGrantState(trx, options);
+  const plan = await withGranteeNames(trx, planGrantRevokes({ adminEntityId: options.adminEntityId, records: state.records, tree: state.tree }));
+  await recordGrants(trx, options.dialect, options.ownerId, state.adopt);
   await revokeRead(trx, options.dialect, plan.revoke);
   await forgetGrants(trx, options.ownerId, [...plan.revoke, ...plan.forget]);
-  return summarize(plan, options.adminEntityId, adopt.length);
+  return summarize(plan, options.adminEntityId, state.adopt.length);
 }
 
 /**
@@ -54,105 +55,79 @@ export async function listAdminGrantRevokes(
   options: { readonly dialect: Dialect; readonly ownerId: string; readonly adminEntityId: number | undefined; readonly hasGrantRecords: boolean },
 ): Promise<GrantRevokePlan> {
   if (!options.hasGrantRecords) return { revoke: [], forget: [] }; // before the upgrade's migration: nothing recorded yet
-  const { records } = await loadGrantRecords(db, { ...options, adminEntityId: options.adminEntityId ?? -1 });
-  return planFrom(db, records, options.adminEntityId);
+  const state = await loadGrantState(db, { ...options, adminEntityId: options.adminEntityId ?? -1 });
+  return withGranteeNames(db, planGrantRevokes({ adminEntityId: options.adminEntityId, records: state.records, tree: state.tree }));
 }
 
-async function planFrom(db: Kysely<Database>, records: readonly RecordedGrant[], adminEntityId: number | undefined): Promise<GrantRevokePlan> {
-  const tree = needsTree(records, adminEntityId) ? await loadManagedTree(db) : undefined;
-  return planGrantRevokes({ adminEntityId, records, ...(tree === undefined ? {} : { tree }) });
-}
-
-interface RecordRow {
-  kind: 'record' | 'adopt';
-  entity_id: number | string;
-  object_type: ObjectType;
-  object_id: number | string;
-  entity_name: string | null;
-  found_id: number | string | null;
-  group_name: string | null;
-  owned: number | string;
+interface StateRow {
+  /** g group, c connection, r our record, o owned by us, x owned by another owner id, pc/pg the admin group's READ. */
+  kind: 'g' | 'c' | 'r' | 'o' | 'x' | 'pc' | 'pg';
+  a: number | string;
+  b: number | string | null;
+  t: string | null;
 }
 
 /**
- * One statement: the records that may need a decision (another grantee, or an object not ours; the admin group's
- * grants on our own objects are kept without a look), and the admin group's READ on our objects that has no record.
+ * One statement of single-table scans glued by UNION ALL, joined here in memory: linear whatever the fleet, and no
+ * join plan to go wrong on tables whose statistics are stale (a first run that has just inserted thousands of rows).
  */
-async function loadGrantRecords(db: Kysely<Database>, options: AdminGrantOptions): Promise<{ records: RecordedGrant[]; adopt: GrantRecord[] }> {
+async function loadGrantState(db: Kysely<Database>, options: AdminGrantOptions): Promise<{ records: RecordedGrant[]; adopt: GrantRecord[]; tree: ManagedTree }> {
   const { ownerId, adminEntityId: admin } = options;
-  const read = enumValue(options.dialect, 'guacamole_object_permission_type', 'READ');
-  const granted = sql.table(GRANTED_READ_TABLE);
-  const owned = sql.table(OWNED_OBJECT_TABLE);
-  const unrecorded = (type: ObjectType) => {
-    const { table, column } = PERMISSION_TABLES[type];
-    return sql`
-      SELECT 'adopt' AS kind, p.entity_id, o.object_type, o.guacamole_id AS object_id, NULL AS entity_name, NULL AS found_id, NULL AS group_name, 1 AS owned
-      FROM ${owned} o
-      JOIN ${sql.table(table)} p ON p.${sql.ref(column)} = o.guacamole_id AND p.entity_id = ${admin} AND p.permission = ${read}
-      WHERE o.owner_id = ${ownerId} AND o.object_type = ${type}
-        AND NOT EXISTS (SELECT 1 FROM ${granted} r
-          WHERE r.owner_id = ${ownerId} AND r.entity_id = ${admin} AND r.object_type = ${type} AND r.object_id = o.guacamole_id)`;
-  };
-  const { rows } = await sql<RecordRow>`
-    SELECT 'record' AS kind, r.entity_id, r.object_type, r.object_id, e.name AS entity_name,
-      COALESCE(c.connection_id, g.connection_group_id) AS found_id, g.connection_group_name AS group_name,
-      CASE WHEN o.guacamole_id IS NULL THEN 0 ELSE 1 END AS owned
-    FROM ${granted} r
-    LEFT JOIN ${owned} o ON o.owner_id = r.owner_id AND o.object_type = r.object_type AND o.guacamole_id = r.object_id
-    LEFT JOIN guacamole_connection c ON r.object_type = 'connection' AND c.connection_id = r.object_id
-    LEFT JOIN guacamole_connection_group g ON r.object_type = 'connection_group' AND g.connection_group_id = r.object_id
-    LEFT JOIN guacamole_entity e ON e.entity_id = r.entity_id
-    WHERE r.owner_id = ${ownerId} AND (r.entity_id <> ${admin} OR o.guacamole_id IS NULL)
-    UNION ALL ${unrecorded('connection')}
-    UNION ALL ${unrecorded('connection_group')}`.execute(db);
-  const records: RecordedGrant[] = [];
-  const adopt: GrantRecord[] = [];
-  for (const row of rows) {
-    const grant = { entityId: Number(row.entity_id), objectType: row.object_type, objectId: Number(row.object_id) };
-    if (row.kind === 'adopt') {
-      adopt.push(grant);
-      continue;
-    }
-    records.push({
-      ...grant,
-      ...(row.entity_name === null ? {} : { entityName: row.entity_name }),
-      ...(row.group_name === null ? {} : { objectName: row.group_name }),
-      exists: row.found_id !== null,
-      ownedByUs: Number(row.owned) === 1,
+  const read = () => enumValue(options.dialect, 'guacamole_object_permission_type', 'READ');
+  const { rows } = await sql<StateRow>`
+    SELECT 'g' AS kind, connection_group_id AS a, parent_id AS b, connection_group_name AS t FROM guacamole_connection_group
+    UNION ALL SELECT 'c', connection_id, parent_id, NULL FROM guacamole_connection
+    UNION ALL SELECT 'r', object_id, entity_id, object_type FROM ${sql.table(GRANTED_READ_TABLE)} WHERE owner_id = ${ownerId}
+    UNION ALL SELECT CASE WHEN owner_id = ${ownerId} THEN 'o' ELSE 'x' END, guacamole_id, NULL, object_type FROM ${sql.table(OWNED_OBJECT_TABLE)}
+    UNION ALL SELECT 'pc', connection_id, NULL, NULL FROM guacamole_connection_permission WHERE entity_id = ${admin} AND permission = ${read()}
+    UNION ALL SELECT 'pg', connection_group_id, NULL, NULL FROM guacamole_connection_group_permission WHERE entity_id = ${admin} AND permission = ${read()}`.execute(db);
+
+  const byKind = groupBy(rows, (r) => r.kind);
+  const of = (kind: StateRow['kind']) => byKind.get(kind) ?? [];
+  const key = (type: string | null, id: number | string) => `${type}:${Number(id)}`;
+  const groups = new Map(of('g').map((r) => [Number(r.a), { parent: r.b === null ? null : Number(r.b), name: r.t ?? '' }]));
+  const connectionParents = new Map(of('c').map((r) => [Number(r.a), r.b === null ? null : Number(r.b)]));
+  const ours = new Set(of('o').map((r) => key(r.t, r.a)));
+  const managed = [...of('o'), ...of('x')];
+  const recorded = new Set(of('r').filter((r) => Number(r.b) === admin).map((r) => key(r.t, r.a)));
+  const exists = (type: string | null, id: number) => (type === 'connection' ? connectionParents.has(id) : groups.has(id));
+
+  const records: RecordedGrant[] = of('r').map((r) => {
+    const objectType = r.t as ObjectType;
+    const objectId = Number(r.a);
+    const name = objectType === 'connection_group' ? groups.get(objectId)?.name : undefined;
+    return { entityId: Number(r.b), objectType, objectId, ...(name === undefined ? {} : { objectName: name }), exists: exists(objectType, objectId), ownedByUs: ours.has(key(objectType, objectId)) };
+  });
+  // The admin group's READ on our own objects is ours by construction: recorded when missing (an upgrade adopts it).
+  const held = [...of('pc').map((r) => key('connection', r.a)), ...of('pg').map((r) => key('connection_group', r.a))];
+  const adopt: GrantRecord[] = held
+    .filter((k) => ours.has(k) && !recorded.has(k))
+    .map((k) => {
+      const [objectType, id] = k.split(':') as [ObjectType, string];
+      return { entityId: admin, objectType, objectId: Number(id) };
     });
-  }
-  return { records, adopt };
+  const tree: ManagedTree = {
+    parents: new Map([...groups].map(([id, g]) => [id, g.parent])),
+    holders: new Set(managed.filter((r) => r.t === 'connection').flatMap((r) => {
+      const parent = connectionParents.get(Number(r.a));
+      return parent === undefined || parent === null ? [] : [parent];
+    })),
+    managedGroups: managed.filter((r) => r.t === 'connection_group').map((r) => Number(r.a)),
+  };
+  return { records, adopt, tree };
 }
 
-interface TreeRow {
-  kind: 'group' | 'holder' | 'managed';
-  id: number | string;
-  parent_id: number | string | null;
-}
-
-/**
- * One statement: every group's parent, the groups holding a managed connection, and the managed groups (any owner).
- * (The third column of the last two parts is unused: a column, not NULL, so PostgreSQL types the union alike.)
- */
-async function loadManagedTree(db: Kysely<Database>): Promise<ManagedTree> {
-  const owned = sql.table(OWNED_OBJECT_TABLE);
-  const { rows } = await sql<TreeRow>`
-    SELECT 'group' AS kind, g.connection_group_id AS id, g.parent_id FROM guacamole_connection_group g
-    UNION ALL
-    SELECT DISTINCT 'holder', c.parent_id, c.parent_id FROM guacamole_connection c
-      JOIN ${owned} o ON o.object_type = 'connection' AND o.guacamole_id = c.connection_id
-      WHERE c.parent_id IS NOT NULL
-    UNION ALL
-    SELECT 'managed', o.guacamole_id, o.guacamole_id FROM ${owned} o WHERE o.object_type = 'connection_group'`.execute(db);
-  const parents = new Map<number, number | null>();
-  const holders: number[] = [];
-  const managedGroups: number[] = [];
-  for (const row of rows) {
-    const id = Number(row.id);
-    if (row.kind === 'group') parents.set(id, row.parent_id === null ? null : Number(row.parent_id));
-    else (row.kind === 'holder' ? holders : managedGroups).push(id);
-  }
-  return { parents, holders, managedGroups };
+/** The plan with the names of the grantees that lose READ, for the log and the dry run (read only when something goes). */
+async function withGranteeNames(db: Kysely<Database>, plan: GrantRevokePlan): Promise<GrantRevokePlan> {
+  if (plan.revoke.length === 0) return plan;
+  const ids = [...new Set(plan.revoke.map((r) => r.entityId))];
+  const rows = await db.selectFrom('guacamole_entity').select(['entity_id', 'name']).where('entity_id', 'in', ids).execute();
+  const names = new Map(rows.map((r) => [Number(r.entity_id), r.name]));
+  const named = (r: GrantRevoke): GrantRevoke => {
+    const name = names.get(r.entityId);
+    return name === undefined ? r : { ...r, entityName: name };
+  };
+  return { ...plan, revoke: plan.revoke.map(named) };
 }
 
 /** Deletes the READ rows of the given grants (one statement per grantee, object type and 500 objects). */

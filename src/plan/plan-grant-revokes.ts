@@ -30,7 +30,7 @@ export interface GrantRevokeInput {
   /** The current admin group's entity id; undefined when it does not exist yet (every recorded grant is another's). */
   readonly adminEntityId: number | undefined;
   readonly records: readonly RecordedGrant[];
-  /** Required when `needsTree(records, adminEntityId)`. */
+  /** Required when a live grant of the admin group on a folder not its own is among the records. */
   readonly tree?: ManagedTree;
 }
 
@@ -73,11 +73,6 @@ export function planGrantRevokes(input: GrantRevokeInput): GrantRevokePlan {
     else if (!above.has(r.objectId)) revoke.push({ ...r, reason: 'nothing managed below' });
   }
   return { revoke, forget };
-}
-
-/** Whether a decision needs the folder tree: a live grant of the admin group on a folder the daemon does not own. */
-export function needsTree(records: readonly RecordedGrant[], adminEntityId: number | undefined): boolean {
-  return records.some((r) => r.exists && r.entityId === adminEntityId && r.objectType === 'connection_group' && !r.ownedByUs);
 }
 
 /** Folders with a managed connection or group anywhere below them (a holder counts itself). Linear; safe on cycles. */
