@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
 import { rekeyRegionRows } from '../guacamole/adopt-region-keys.js';
+import { listAdminGrantRevokes, reconcileAdminGrants, type RevokedGrants } from '../guacamole/admin-grants.js';
 import { applyChangeSet, type ApplyContext, type ApplyResult } from '../guacamole/apply-change-set.js';
 import type { GuacamoleDatabase } from '../guacamole/database.js';
 import { findRejectedWrites } from '../guacamole/find-rejected-writes.js';
@@ -14,6 +15,7 @@ import { DEFAULT_NAME_KEYS, nameKeyFor, type NameKeys } from '../mapping/name-fo
 import { adoptRegionKeys } from '../plan/adopt-region-keys.js';
 import { isEmptyChangeSet, type ChangeSet } from '../plan/change-set.js';
 import type { CurrentState } from '../plan/current-state.js';
+import type { GrantRevokePlan } from '../plan/plan-grant-revokes.js';
 import type { ScopeMatcher } from '../plan/plan-changes.js';
 import { planSafely } from '../plan/plan-safely.js';
 
@@ -44,6 +46,10 @@ export interface Written {
   readonly adminGroupDisabled: boolean;
   /** What the write found that the plan did not foresee (folders that stay, sharing profiles that went). */
   readonly applied: ApplyResult;
+  /** READ the daemon had granted and took back (old admin group, emptied hand-made folders); a real run. */
+  readonly revoked?: RevokedGrants;
+  /** What a real run would take back; a dry run. */
+  readonly revokes?: GrantRevokePlan;
 }
 
 const NOTHING_APPLIED: ApplyResult = { keptGroups: [], sharingProfilesDeleted: [] };
@@ -53,8 +59,10 @@ const MAX_ROUNDS = 3;
 
 /** A dry run: read Guacamole's state and plan; nothing is written. */
 export async function planOnly(ctx: WriteContext, wanted: Wanted): Promise<Written> {
-  const current = await loadState(ctx, ctx.database.db, false);
-  return { ...plan(ctx, wanted, current, new Map(), new Set()), rejected: [], applied: NOTHING_APPLIED };
+  const { database, config, schema } = ctx;
+  const current = await loadState(ctx, database.db, false);
+  const revokes = await listAdminGrantRevokes(database.db, { dialect: database.dialect, ownerId: config.ownerId, adminEntityId: current.adminGroup?.entityId, hasGrantRecords: schema.hasGrantRecords });
+  return { ...plan(ctx, wanted, current, new Map(), new Set()), rejected: [], applied: NOTHING_APPLIED, revokes };
 }
 
 /**
@@ -68,8 +76,7 @@ export async function planAndWrite(ctx: WriteContext, wanted: Wanted): Promise<W
     return await inRunTransaction(ctx, async (trx) => {
       const current = await loadState(ctx, trx, true);
       const planned = plan(ctx, wanted, current, new Map(), new Set());
-      const applied = isEmptyChangeSet(planned.changes) ? NOTHING_APPLIED : await applyChangeSet(trx, planned.changes, applyContext(ctx, current));
-      return { ...planned, rejected: [], applied };
+      return { ...planned, rejected: [], ...(await write(ctx, trx, planned.changes, current)) };
     });
   } catch (err) {
     if (!isRejectedWrite(err)) throw err;
@@ -86,8 +93,8 @@ async function writeAroundRefusals(ctx: WriteContext, wanted: Wanted, trx: Guaca
   for (let round = 1; ; round++) {
     const planned = plan(ctx, wanted, current, refused, keptGroups);
     try {
-      const applied = isEmptyChangeSet(planned.changes) ? NOTHING_APPLIED : await inSavepoint(trx, () => applyChangeSet(trx, planned.changes, apply));
-      return { ...planned, rejected: rejectedInstances(wanted, refused), applied };
+      const written = await inSavepoint(trx, () => write(ctx, trx, planned.changes, current));
+      return { ...planned, rejected: rejectedInstances(wanted, refused), ...written };
     } catch (err) {
       if (!isRejectedWrite(err) || round === MAX_ROUNDS) throw err;
       const found = await findRejectedWrites(trx, planned.changes, apply);
@@ -99,6 +106,20 @@ async function writeAroundRefusals(ctx: WriteContext, wanted: Wanted, trx: Guaca
       }
     }
   }
+}
+
+/**
+ * Writes the change set; with nothing to change, READ granted earlier may still have to go (the new admin group
+ * already held READ; an upgraded installation's grants to adopt; another daemon's objects left a hand-made folder).
+ */
+async function write(ctx: WriteContext, trx: GuacamoleDatabase['db'], changes: ChangeSet, current: CurrentState): Promise<Pick<Written, 'applied' | 'revoked'>> {
+  if (!isEmptyChangeSet(changes)) {
+    const { revoked, ...applied } = await applyChangeSet(trx, changes, applyContext(ctx, current));
+    return { applied, revoked };
+  }
+  if (current.adminGroup === undefined) return { applied: NOTHING_APPLIED };
+  const revoked = await reconcileAdminGrants(trx, { dialect: ctx.database.dialect, ownerId: ctx.config.ownerId, adminEntityId: current.adminGroup.entityId });
+  return { applied: NOTHING_APPLIED, revoked };
 }
 
 function plan(ctx: WriteContext, wanted: Wanted, current: CurrentState, refused: ReadonlyMap<string, string>, keepGroups: ReadonlySet<number>): Omit<Written, 'rejected' | 'applied'> {

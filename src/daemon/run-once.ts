@@ -198,6 +198,8 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
   for (const r of rejected) logger.warn(`instance skipped: ${r.reason}`, { instance: r.key });
   for (const p of written.applied.sharingProfilesDeleted) logger.warn('sharing profile deleted with its connection', { sharingProfile: p.name, sharingProfileId: p.id, connection: p.connectionName, connectionId: p.connectionId });
   for (const g of written.applied.keptGroups) logger.warn('folder not deleted: it holds something the daemon does not own', { folder: g.displayPath, holds: g.holds });
+  const revoked = written.revoked;
+  if (revoked !== undefined && revoked.connections + revoked.groups + revoked.forgotten + revoked.adopted > 0) logger.info('READ grants of the daemon reconciled (revoked: old admin group, emptied hand-made folders)', { ...revoked });
   const skipped = [...mapping.skipped, ...rejected];
 
   found.problems = collectProblems({ failedRegions: fleet.failed, skipped, warnings: mapping.warnings, changes });
@@ -225,7 +227,7 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
     durationMs: Date.now() - started,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     dryRun: options.dryRun,
-    ...(options.dryRun ? { plan: formatPlan(changes) } : {}),
+    ...(options.dryRun ? { plan: formatPlan(changes, written.revokes) } : {}),
   };
   const { plan: _plan, ...summary } = report;
   logger.info(options.dryRun ? 'dry run finished; nothing was written' : 'run finished', summary);

@@ -3,6 +3,7 @@ import type { Dialect } from '../config/config.js';
 import { DEFAULT_NAME_KEYS, type NameKeys } from '../mapping/name-fold.js';
 import type { ChangeSet, GroupRef } from '../plan/change-set.js';
 import { ensureAdminGroup } from './admin-group.js';
+import { reconcileAdminGrants, type RevokedGrants } from './admin-grants.js';
 import { createConnections, deleteConnections, updateConnections } from './apply-connections.js';
 import { createGroups } from './create-groups.js';
 import { deleteEmptyGroups, type KeptGroup } from './delete-empty-groups.js';
@@ -31,12 +32,13 @@ export interface ApplyResult {
 /**
  * Writes a change set. Call it inside one transaction: every statement here either lands together or not at all.
  * Order: admin group, new groups (parents first), deletes (freeing names), updates, creates, empty groups
- * (children first), then READ grants.
+ * (children first), then READ grants, then revokes of READ the daemon granted and no longer needs.
  */
-export async function applyChangeSet(db: Kysely<Database>, changes: ChangeSet, ctx: ApplyContext): Promise<ApplyResult> {
+export async function applyChangeSet(db: Kysely<Database>, changes: ChangeSet, ctx: ApplyContext): Promise<ApplyResult & { readonly revoked: RevokedGrants }> {
   const adminEntityId = await applyRunWideSteps(db, changes, ctx);
   const { newGroups: _, ...result } = await applyObjectChanges(db, changes, { dialect: ctx.dialect, ownerId: ctx.ownerId, adminEntityId, ...(ctx.nameKeys ? { nameKeys: ctx.nameKeys } : {}) });
-  return result;
+  // Last: READ the daemon granted earlier and no longer needs (old admin group, emptied hand-made folders) goes.
+  return { ...result, revoked: await reconcileAdminGrants(db, { dialect: ctx.dialect, ownerId: ctx.ownerId, adminEntityId }) };
 }
 
 /** The steps that belong to no instance: the admin group itself and bookkeeping rows of objects already gone. */
@@ -93,7 +95,7 @@ export async function applyObjectChanges(db: Kysely<Database>, changes: ChangeSe
   await grantRead(db, ctx.dialect, ctx.adminEntityId, {
     connections: changes.grantConnections.map((c) => ('id' in c ? c.id : (created.get(c.key) as number))),
     groups: changes.grantGroups.map((g) => groupId(g) as number),
-  });
+  }, ctx.ownerId);
   return { newGroups, keptGroups: groups.kept, sharingProfilesDeleted };
 }
 

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DatabaseConfig, Dialect } from '../config/config.js';
 import { describeError, SchemaMismatchError } from '../errors.js';
 import { readNameCollation, type NameCollations } from './name-collation.js';
-import { OWNED_OBJECT_TABLE } from './tables.js';
+import { GRANTED_READ_TABLE, OWNED_OBJECT_TABLE } from './tables.js';
 
 /** Tables and columns this program uses; checked at start so a wrong database fails with a clear message. */
 const REQUIRED: Readonly<Record<string, readonly string[]>> = {
@@ -22,6 +22,8 @@ export interface SchemaFacts {
   readonly hasBookkeeping: boolean;
   /** Whether the bookkeeping has the password digest column yet (added by the second migration). */
   readonly hasSecretDigest: boolean;
+  /** Whether the record of the daemon's READ grants exists yet (added by the 2026-12-06 migration). */
+  readonly hasGrantRecords: boolean;
   /** The collations of the two name columns (which names the unique keys count as equal); unset: not read. */
   readonly nameCollations?: NameCollations;
 }
@@ -47,6 +49,7 @@ export async function checkSchema(db: Kysely<any>, dialect: Dialect, target?: Da
     parameterValueLimit: Number(limit ?? 4096) || 4096,
     hasBookkeeping: rows.some((r) => r.table_name === OWNED_OBJECT_TABLE),
     hasSecretDigest: rows.some((r) => r.table_name === OWNED_OBJECT_TABLE && r.column_name === 'secret_digest'),
+    hasGrantRecords: rows.some((r) => r.table_name === GRANTED_READ_TABLE),
     nameCollations: await readNameCollation(db, dialect),
   };
 }
@@ -57,7 +60,7 @@ async function readColumns(db: Kysely<any>, dialect: Dialect): Promise<ColumnRow
     SELECT table_name AS table_name, column_name AS column_name, character_maximum_length AS max_length
     FROM information_schema.columns
     WHERE table_schema = ${schema}
-      AND table_name IN (${sql.join([...Object.keys(REQUIRED), OWNED_OBJECT_TABLE])})`.execute(db);
+      AND table_name IN (${sql.join([...Object.keys(REQUIRED), OWNED_OBJECT_TABLE, GRANTED_READ_TABLE])})`.execute(db);
   return rows;
 }
 
@@ -111,13 +114,16 @@ export class MissingPrivilegeError extends Error {
 
 type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
 
-/** What a run does to each Guacamole table (the admin group may be created; parameters are replaced, not updated). */
+/**
+ * What a run does to each Guacamole table (the admin group may be created; parameters are replaced, not updated;
+ * READ the daemon granted is revoked when the admin group changes or a hand-made folder no longer holds its objects).
+ */
 const WRITES: Readonly<Record<string, readonly Privilege[]>> = {
   guacamole_connection_group: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   guacamole_connection: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   guacamole_connection_parameter: ['SELECT', 'INSERT', 'DELETE'],
-  guacamole_connection_permission: ['SELECT', 'INSERT'],
-  guacamole_connection_group_permission: ['SELECT', 'INSERT'],
+  guacamole_connection_permission: ['SELECT', 'INSERT', 'DELETE'],
+  guacamole_connection_group_permission: ['SELECT', 'INSERT', 'DELETE'],
   guacamole_entity: ['SELECT', 'INSERT'],
   guacamole_user_group: ['SELECT', 'INSERT'],
 };

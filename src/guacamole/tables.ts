@@ -99,6 +99,19 @@ export interface ImageCacheTable {
   seen_at: Date;
 }
 
+/** One row per READ grant the daemon made for its admin group (see migrations/2026-12-06-07-admin-grants.ts). */
+export interface GrantedReadTable {
+  owner_id: string;
+  /** The grantee's `guacamole_entity` id. */
+  entity_id: number;
+  /** `connection` or `connection_group`. */
+  object_type: string;
+  object_id: number;
+  granted_at: Generated<Date>;
+}
+
+export const GRANTED_READ_TABLE = 'ec2_discovery_granted_read';
+
 export interface Database {
   guacamole_connection_group: GuacamoleConnectionGroupTable;
   guacamole_connection: GuacamoleConnectionTable;
@@ -112,4 +125,5 @@ export interface Database {
   ec2_discovery_run: RunTable;
   ec2_discovery_problem: ProblemTable;
   ec2_discovery_image: ImageCacheTable;
+  [GRANTED_READ_TABLE]: GrantedReadTable;
 }

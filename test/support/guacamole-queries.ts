@@ -75,6 +75,7 @@ export async function snapshot(db: Kysely<any>): Promise<string> {
     'guacamole_entity',
     'guacamole_user_group',
     'ec2_discovery_owned_object',
+    'ec2_discovery_granted_read',
   ];
   const parts: string[] = [];
   for (const t of tables) {
