@@ -1,7 +1,7 @@
 import type { Filter, Image, Instance } from '@aws-sdk/client-ec2';
 import { MAX_FILTER_VALUES } from './ec2-client.js';
 import { awsErrorHint, isUnreadableResponse, MALFORMED_RESPONSE } from './aws-errors.js';
-import type { Ec2Api } from './ec2-client.js';
+import type { Ec2Api, InstancePage } from './ec2-client.js';
 import type { DiscoveredInstance, ImageInfo, RegionDiscovery } from './instance.js';
 import { beforeDeadline, DEFAULT_LISTING_TIMEOUT_MS, describeAbandonment, ListingAbandonedError, maxPagesFor, PageGuard } from './listing-bounds.js';
 import { mergeDuplicateInstances } from './merge-duplicates.js';
@@ -44,29 +44,25 @@ export async function discoverRegion(
   options: DiscoverRegionOptions = {},
 ): Promise<RegionDiscovery> {
   const { pageSize = DEFAULT_PAGE_SIZE, signal, filters } = options;
-  const timeoutMs = options.listingTimeoutMs ?? DEFAULT_LISTING_TIMEOUT_MS;
-  const deadline = (options.startDeadline ?? AbortSignal.timeout)(timeoutMs);
-  const listing = signal === undefined ? deadline : AbortSignal.any([signal, deadline]);
-  const guard = new PageGuard('DescribeInstances', options.maxPages ?? maxPagesFor(pageSize));
-  const overdue = (operation: string) => new ListingAbandonedError({ kind: 'deadline', operation, timeoutMs, pages: guard.pages });
-  const bounded = <T>(operation: string, work: Promise<T>): Promise<T> => beforeDeadline(work, deadline, () => overdue(operation));
+  const bounds = startBounds(options, pageSize);
   // Past the deadline, whatever the call threw (the SDK's AbortError) is the deadline's doing, unless it was a shutdown.
   const failed = (operation: string, err: unknown) =>
-    failure(region, operation, deadline.aborted && signal?.aborted !== true && !(err instanceof ListingAbandonedError) ? overdue(operation) : err);
+    failure(region, operation, bounds.deadline.aborted && signal?.aborted !== true && !(err instanceof ListingAbandonedError) ? bounds.overdue(operation) : err);
   const calls: Calls = { describeInstances: 0, describeImages: 0 };
 
   // Calls first, mapping after: an error inside the try can only come from the API or a bound, never from our own code.
   const rawInstances: Instance[] = [];
-  const pages = api.describeInstancePages({ pageSize, signal: listing, ...(filters === undefined ? {} : { filters }) })[Symbol.asyncIterator]();
+  let pages: AsyncIterator<InstancePage> | undefined;
   try {
     signal?.throwIfAborted();
-    for (let page = await bounded('DescribeInstances', pages.next()); page.done !== true; page = await bounded('DescribeInstances', pages.next())) {
+    pages = api.describeInstancePages({ pageSize, signal: bounds.listing, ...(filters === undefined ? {} : { filters }) })[Symbol.asyncIterator]();
+    for (let page = await bounds.call('DescribeInstances', pages.next()); page.done !== true; page = await bounds.call('DescribeInstances', pages.next())) {
       calls.describeInstances += 1;
       rawInstances.push(...page.value.instances);
-      guard.next(page.value.nextToken);
+      bounds.guard.next(page.value.nextToken);
     }
   } catch (err) {
-    pages.return?.().catch(() => undefined); // stop the paginator (never awaited: it may still be in its last call)
+    pages?.return?.().catch(() => undefined); // stop the paginator (never awaited: it may still be in its last call)
     return failed('DescribeInstances', err);
   }
 
@@ -88,7 +84,7 @@ export async function discoverRegion(
     for (const chunk of chunksOf(imageIds, MAX_FILTER_VALUES)) {
       signal?.throwIfAborted();
       calls.describeImages += 1;
-      rawImages.push(...(await bounded('DescribeImages', api.describeImages(chunk, { signal: listing }))));
+      rawImages.push(...(await bounds.call('DescribeImages', api.describeImages(chunk, { signal: bounds.listing }))));
     }
   } catch (err) {
     return failed('DescribeImages', err);
@@ -97,6 +93,23 @@ export async function discoverRegion(
   const images = toImageMap(rawImages);
   const missingImages = imageIds.filter((id) => !images.has(id));
   return { region, ok: true, instances, images, missingImages, ...(duplicates.length === 0 ? {} : { duplicates }), calls };
+}
+
+/** The bounds of one scope's listing, its deadline started now. */
+function startBounds(options: DiscoverRegionOptions, pageSize: number) {
+  const timeoutMs = options.listingTimeoutMs ?? DEFAULT_LISTING_TIMEOUT_MS;
+  const deadline = (options.startDeadline ?? AbortSignal.timeout)(timeoutMs);
+  const guard = new PageGuard('DescribeInstances', options.maxPages ?? maxPagesFor(pageSize));
+  const overdue = (operation: string) => new ListingAbandonedError({ kind: 'deadline', operation, timeoutMs, pages: guard.pages });
+  return {
+    deadline,
+    guard,
+    overdue,
+    /** What the calls are aborted by: a shutdown or the deadline. */
+    listing: options.signal === undefined ? deadline : AbortSignal.any([options.signal, deadline]),
+    /** One call, given up the moment the deadline passes. */
+    call: <T>(operation: string, work: Promise<T>): Promise<T> => beforeDeadline(work, deadline, () => overdue(operation)),
+  };
 }
 
 function toImageMap(rawImages: readonly Image[]): ReadonlyMap<string, ImageInfo> {
