@@ -85,7 +85,7 @@ export interface Ec2Api {
   /**
    * Images for at most 200 ids, read with the `image-id` filter including deprecated and disabled
    * images: unknown, deregistered or unshared ids are simply absent instead of failing the call. A NextToken that
-   * repeats, or more pages than ids, fails the call with ListingAbandonedError.
+   * repeats, or more than 200 pages, fails the call with ListingAbandonedError.
    */
   describeImages(imageIds: readonly string[], options?: CallOptions): Promise<readonly Image[]>;
   getPasswordData(instanceId: string, options?: CallOptions): Promise<PasswordData>;

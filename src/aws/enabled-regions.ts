@@ -35,8 +35,8 @@ export async function listEnabledRegions(
   if (api.describeRegions === undefined) return { ok: false, error: 'DescribeRegions is not available' };
   const { deadline } = options;
   const signals = [options.signal, deadline?.signal].filter((x) => x !== undefined);
-  const call = api.describeRegions(signals.length === 0 ? {} : { signal: AbortSignal.any(signals) });
   try {
+    const call = api.describeRegions(signals.length === 0 ? {} : { signal: AbortSignal.any(signals) });
     const regions = await (deadline === undefined ? call : beforeDeadline(call, deadline.signal, () => new Error('deadline')));
     if (regions.length === 0) return { ok: false, error: 'DescribeRegions returned no region' };
     if (options.cache !== undefined) options.cache.value = { regions, at: now };
