@@ -7,6 +7,7 @@ import {
   paginateDescribeInstances,
 } from '@aws-sdk/client-ec2';
 import type { EC2ClientConfig, Filter, Image, Instance } from '@aws-sdk/client-ec2';
+import { PageGuard } from './listing-bounds.js';
 
 export interface Ec2ClientOptions {
   readonly region: string;
@@ -29,14 +30,18 @@ export const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
 export function createEc2Client(options: Ec2ClientOptions): EC2Client {
   // The SDK warns once per process on Node < 22 (see aws-ec2.md §1); respect an explicit setting.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   return new EC2Client({
     region: options.region,
     retryMode: 'adaptive',
     maxAttempts: options.maxAttempts ?? 5,
-    // Bounded per attempt, so a run lasts at most about maxAttempts × (timeout + backoff) per call.
+    // Bounded per attempt, so a call lasts at most about maxAttempts × (timeout + backoff). requestTimeout runs until
+    // the response headers arrive; the socket's idle timeout then bounds a body that stops coming (set a second later
+    // so it never pre-empts requestTimeout). A scope's whole listing has a deadline on top (discover-region.ts).
     requestHandler: {
       connectionTimeout: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
-      requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      requestTimeout,
+      socketTimeout: requestTimeout + 1000,
       throwOnRequestTimeout: true,
     },
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
@@ -47,6 +52,8 @@ export function createEc2Client(options: Ec2ClientOptions): EC2Client {
 /** One page of DescribeInstances, reduced to what discovery reads. */
 export interface InstancePage {
   readonly instances: readonly Instance[];
+  /** The NextToken this page answered with (absent on the last page), so the caller can refuse a token it has seen. */
+  readonly nextToken?: string;
 }
 
 export interface PasswordData {
@@ -68,13 +75,17 @@ export interface CallOptions {
 
 /** The subset of EC2 the daemon uses, so tests above the adapter can supply an in-memory fake. */
 export interface Ec2Api {
-  /** Every page of DescribeInstances in order (`pageSize` becomes `MaxResults`, 5–1000). */
+  /**
+   * Every page of DescribeInstances in order (`pageSize` becomes `MaxResults`, 5–1000). The next page is asked for
+   * only when the caller asks the iterator for it, so a caller that stops iterating stops the listing.
+   */
   describeInstancePages(
     options: CallOptions & { readonly pageSize: number; readonly filters?: readonly Filter[] },
   ): AsyncIterable<InstancePage>;
   /**
    * Images for at most 200 ids, read with the `image-id` filter including deprecated and disabled
-   * images: unknown, deregistered or unshared ids are simply absent instead of failing the call.
+   * images: unknown, deregistered or unshared ids are simply absent instead of failing the call. A NextToken that
+   * repeats, or more than 200 pages, fails the call with ListingAbandonedError.
    */
   describeImages(imageIds: readonly string[], options?: CallOptions): Promise<readonly Image[]>;
   getPasswordData(instanceId: string, options?: CallOptions): Promise<PasswordData>;
@@ -97,7 +108,8 @@ export function sdkEc2Api(client: EC2Client): Ec2Api {
       const input = filters === undefined ? {} : { Filters: [...filters] };
       const pages = paginateDescribeInstances({ client, pageSize }, input, sendOptions(signal));
       for await (const page of pages) {
-        yield { instances: (page.Reservations ?? []).flatMap((r) => r.Instances ?? []) };
+        const instances = (page.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+        yield page.NextToken === undefined ? { instances } : { instances, nextToken: page.NextToken };
       }
     },
 
@@ -111,10 +123,13 @@ export function sdkEc2Api(client: EC2Client): Ec2Api {
         IncludeDeprecated: true,
         IncludeDisabled: true,
       };
-      // No MaxResults is sent, so AWS answers in one page; the paginator still follows a NextToken if one comes.
+      // No MaxResults is sent, so AWS answers in one page; the paginator still follows a NextToken if one comes, but
+      // never one it has seen, nor past 200 pages (as many as there can be images).
       const images: Image[] = [];
+      const guard = new PageGuard('DescribeImages', MAX_FILTER_VALUES);
       for await (const page of paginateDescribeImages({ client }, input, sendOptions(options.signal))) {
         images.push(...(page.Images ?? []));
+        guard.next(page.NextToken);
       }
       return images;
     },

@@ -46,6 +46,8 @@ export type RegionDiscovery =
       readonly images: ReadonlyMap<string, ImageInfo>;
       /** Ids asked about that DescribeImages did not return (deregistered, private or unshared). */
       readonly missingImages?: readonly string[];
+      /** Instance ids DescribeInstances listed more than once (merged into one instance each; see mergeDuplicateInstances). */
+      readonly duplicates?: readonly string[];
       readonly calls: { readonly describeInstances: number; readonly describeImages: number };
     }
   | {

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
 import cron from 'node-cron';
 import { ConfigError } from '../errors.js';
+import { DEFAULT_LISTING_TIMEOUT_MS } from '../aws/listing-bounds.js';
 import type { Policy } from '../plan/plan-safely.js';
 import { parseFilters, type InstanceFilter } from './filters.js';
 import { checkKsmConfig } from '../keys/keeper-vault.js';
@@ -48,6 +49,8 @@ export interface Config {
   /** Tags this daemon's objects in its bookkeeping so several daemons can share one database. */
   readonly ownerId: string;
   readonly pageSize: number;
+  /** Deadline (s) for listing one region of one account: every DescribeInstances page and DescribeImages call. */
+  readonly listingTimeoutSeconds: number;
   readonly database: DatabaseConfig;
   readonly logLevel: LogLevel;
   /** Undefined: text on a terminal, JSON otherwise. */
@@ -100,6 +103,7 @@ export const DEFAULTS = {
   keysDir: '/etc/guacamole/cloud-connector-secrets/aws',
   ownerId: 'default',
   pageSize: 1000,
+  listingTimeoutSeconds: DEFAULT_LISTING_TIMEOUT_MS / 1000,
   schedule: '* * * * *',
   metricsAddress: '127.0.0.1',
   healthMaxAgeSeconds: 600,
@@ -143,6 +147,7 @@ export function parseConfig(raw: RawSettings, readProblems: readonly string[] = 
     keysDir: p.absolutePath('AWS_DISCOVERY_KEYS_DIR') ?? DEFAULTS.keysDir,
     ownerId: p.matching('AWS_DISCOVERY_OWNER_ID', OWNER_ID, 'letters, digits, ".", "_" or "-", at most 64') ?? DEFAULTS.ownerId,
     pageSize: p.integer('AWS_DISCOVERY_PAGE_SIZE', 5, 1000) ?? DEFAULTS.pageSize,
+    listingTimeoutSeconds: p.integer('AWS_DISCOVERY_LISTING_TIMEOUT', 10, 3600) ?? DEFAULTS.listingTimeoutSeconds,
     database: p.database(),
     logLevel: p.oneOf('AWS_DISCOVERY_LOG_LEVEL', LOG_LEVELS) ?? 'info',
     logFormat: p.oneOf('AWS_DISCOVERY_LOG_FORMAT', ['json', 'text'] as const),

@@ -22,6 +22,7 @@ export const AWS_SETTINGS = [
   { name: 'AWS_DISCOVERY_ACCOUNT_FOLDER' },
   { name: 'AWS_DISCOVERY_OWNER_ID' },
   { name: 'AWS_DISCOVERY_PAGE_SIZE' },
+  { name: 'AWS_DISCOVERY_LISTING_TIMEOUT' },
   { name: 'AWS_DISCOVERY_LOG_LEVEL' },
   { name: 'AWS_DISCOVERY_LOG_FORMAT' },
   { name: 'AWS_DISCOVERY_KSM_CONFIG', secret: true },

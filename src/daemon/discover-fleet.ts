@@ -2,6 +2,7 @@ import type { Ec2Api } from '../aws/ec2-client.js';
 import { discoverRegion, type DiscoverRegionOptions } from '../aws/discover-region.js';
 import { ALL_REGIONS, listEnabledRegions, REGION_LIST_HOME, type RegionListCache } from '../aws/enabled-regions.js';
 import type { DiscoveredInstance, ImageInfo, RegionDiscovery } from '../aws/instance.js';
+import { DEFAULT_LISTING_TIMEOUT_MS } from '../aws/listing-bounds.js';
 
 export interface Fleet {
   readonly instances: readonly DiscoveredInstance[];
@@ -29,9 +30,11 @@ export async function discoverFleet(
 ): Promise<Fleet> {
   let regions: readonly string[];
   if ('all' in selection) {
+    const timeoutMs = options.listingTimeoutMs ?? DEFAULT_LISTING_TIMEOUT_MS;
     const list = await listEnabledRegions(apiFor(REGION_LIST_HOME), {
       ...(selection.cache ? { cache: selection.cache } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      deadline: { signal: (options.startDeadline ?? AbortSignal.timeout)(timeoutMs), timeoutMs },
     });
     if (!list.ok) {
       const failed = { region: scopePrefix + ALL_REGIONS, ok: false as const, error: list.error, ...(list.code ? { code: list.code } : {}) };
@@ -50,4 +53,9 @@ export async function discoverFleet(
     for (const [id, image] of r.images) images.set(id, image);
   }
   return { instances, images, failed: results.filter((r) => !r.ok), regions: results };
+}
+
+/** Every instance a scope listed more than once (merged by discoverRegion), once each: for a warning per instance. */
+export function listedTwice(regions: readonly RegionDiscovery[]): { readonly region: string; readonly instance: string }[] {
+  return regions.flatMap((r) => (r.ok ? (r.duplicates ?? []).map((instance) => ({ region: r.region, instance })) : []));
 }

@@ -26,8 +26,9 @@ export interface FleetSources {
 }
 
 /** Every configured region of every configured account: the own account by region, or each account by `<id>/<region>`. */
-export async function listFleet(sources: FleetSources, options: DiscoverRegionOptions): Promise<ListedFleet> {
+export async function listFleet(sources: FleetSources, discoverOptions: DiscoverRegionOptions): Promise<ListedFleet> {
   const { config } = sources;
+  const options = { listingTimeoutMs: config.listingTimeoutSeconds * 1000, ...discoverOptions };
   const regionsOf = (accountId: string) => (config.allRegions ? { all: true as const, cache: regionListOf(sources.regionLists, accountId) } : config.regions);
   if (config.accounts === undefined || sources.accounts === undefined) {
     return { ...(await discoverFleet(regionsOf(''), sources.ec2For, options)), failedAccounts: [] };

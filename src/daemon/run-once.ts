@@ -18,6 +18,7 @@ import { KEPT_STATES, toDesiredConnections } from '../mapping/to-desired-connect
 import { formatPlan } from '../plan/format-plan.js';
 import { ALL_REGIONS, type RegionListCache } from '../aws/enabled-regions.js';
 import { listFleet } from './list-fleet.js';
+import { listedTwice } from './discover-fleet.js';
 import type { AccountAccess } from '../aws/account-directory.js';
 import { failedScopeMatcher } from '../plan/failed-scopes.js';
 import { adoptKeyedMap } from '../plan/adopt-region-keys.js';
@@ -146,6 +147,7 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
     if (f.region.endsWith(ALL_REGIONS) && config.accounts !== undefined) logger.error('account could not be read; its connections are left unchanged', { scope: f.region, error: f.error, code: f.code });
     else logger.error('region listing failed; its connections are left unchanged', { region: f.region, error: f.error, code: f.code });
   }
+  for (const d of listedTwice(fleet.regions)) logger.warn('instance listed more than once by DescribeInstances; merged into one (the last listing kept)', d);
   if (!options.dryRun) await rememberImages(deps, imageCache, fleet.regions);
   const images = new Map([...[...imageCache.values()].flatMap((byId) => [...byId]), ...fleet.images]);
 

@@ -4,35 +4,11 @@ import type { RunReport } from '../../src/daemon/run-once.js';
 import type { FakeEc2 } from '../support/fake-ec2.js';
 import { encryptLikeEc2 } from '../support/key-fixtures.js';
 import { readConnections } from '../support/guacamole-queries.js';
-import { diffRows, filterRows, snapshotRows, type RowSnapshot } from '../support/row-diff.js';
+import { diffRows } from '../support/row-diff.js';
 import { DIALECTS } from '../support/test-databases.js';
 import { logLinesMatching, startHarness, type FaultHarness, type HarnessOptions } from './fault-harness.js';
 import { PUBLIC_PEM } from './fault-keys.js';
-
-const FAILING = 'eu-west-1';
-const HEALTHY = 'us-east-1';
-
-/** Every row of the connections of `instanceIds` (connection, parameters, grants, ownership record). */
-async function connectionRows(db: Kysely<any>, instanceIds: readonly string[]): Promise<RowSnapshot> {
-  const owned = await db.selectFrom('ec2_discovery_owned_object').select(['instance_key', 'guacamole_id']).where('object_type', '=', 'connection').execute();
-  const ids = new Set(owned.filter((o) => instanceIds.some((id) => String(o.instance_key).endsWith(`/${id}`))).map((o) => Number(o.guacamole_id)));
-  return filterRows(await snapshotRows(db), (table, row) => {
-    if (table === 'ec2_discovery_owned_object') return row.object_type === 'connection' && ids.has(Number(row.guacamole_id));
-    if (['guacamole_connection', 'guacamole_connection_parameter', 'guacamole_connection_permission'].includes(table)) return ids.has(Number(row.connection_id));
-    return false;
-  });
-}
-
-/** After the first sync, both regions change: the failing one must not, the healthy one must. */
-function changeBothRegions(fake: FakeEc2): void {
-  fake.instances.push({ instanceId: 'i-0000000000east01', region: HEALTHY, imageId: 'ami-al2023', privateIp: '10.0.8.1', tags: { Name: 'east-new' } });
-  // An AMI the first run has not seen (so not in the image cache): the DescribeImages fault must be met.
-  fake.images.push({ imageId: 'ami-rocky', region: FAILING, name: 'Rocky-9-EC2-Base-9.4-20240523.0.x86_64', ownerId: '792107900819' });
-  fake.instances.push({ instanceId: 'i-0000000000west01', region: FAILING, imageId: 'ami-rocky', privateIp: '10.1.8.1', tags: { Name: 'west-new' } });
-  const api = fake.instances.find((i) => i.instanceId === 'i-000000000000deb01');
-  if (api === undefined) throw new Error('fixture changed');
-  api.privateIp = '10.1.0.99';
-}
+import { changeBothRegions, connectionRows, FAILING, regionIds } from './region-rows.js';
 
 interface RegionFault {
   readonly title: string;
@@ -64,6 +40,28 @@ const FAULTS: readonly RegionFault[] = [
     inject: (fake) => fake.hangNext('DescribeInstances', { region: FAILING, times: 1000 }),
     code: 'ETIMEDOUT',
     mentions: ['did not answer in time'],
+    harness: { client: { requestTimeoutMs: 400, maxAttempts: 2 } },
+    attempts: { action: 'DescribeInstances', count: 2 },
+  },
+  {
+    title: 'a paginator that answers with the NextToken it was asked with: abandoned at the first repeat, not followed for ever',
+    inject: (fake) => (fake.pagingFaults[FAILING] = 'same-token'),
+    code: 'RepeatedNextToken',
+    mentions: ['DescribeInstances in eu-west-1 returned the NextToken of an earlier page', 'nothing in eu-west-1 changes this run'],
+    attempts: { action: 'DescribeInstances', count: 2 },
+  },
+  {
+    title: 'a DescribeImages that answers with the NextToken it was asked with',
+    inject: (fake) => (fake.imagePagingFaults[FAILING] = 'same-token'),
+    code: 'RepeatedNextToken',
+    mentions: ['DescribeImages in eu-west-1 returned the NextToken of an earlier page'],
+    attempts: { action: 'DescribeImages', count: 2 },
+  },
+  {
+    title: 'an endpoint that sends the headers, then stops in the middle of the body: the socket idle timeout ends each attempt',
+    inject: (fake) => fake.stallNext('DescribeInstances', { region: FAILING, times: 1000 }),
+    code: 'TimeoutError',
+    mentions: ['timed out', 'did not answer in time'],
     harness: { client: { requestTimeoutMs: 400, maxAttempts: 2 } },
     attempts: { action: 'DescribeInstances', count: 2 },
   },
@@ -126,8 +124,6 @@ for (const dialect of DIALECTS) {
       changeBothRegions(h.fake);
       return h;
     }
-
-    const regionIds = (fake: FakeEc2, region: string) => fake.instances.filter((i) => i.region === region).map((i) => i.instanceId);
 
     async function expectHealthySynced(db: Kysely<any>): Promise<void> {
       const connections = await readConnections(db);

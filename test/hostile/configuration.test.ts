@@ -28,6 +28,7 @@ const INVALID: Readonly<Record<string, string | undefined>> = {
   AWS_DISCOVERY_ACCOUNT_FOLDER: 'AWS/{account}',
   AWS_DISCOVERY_OWNER_ID: 'has space',
   AWS_DISCOVERY_PAGE_SIZE: '3',
+  AWS_DISCOVERY_LISTING_TIMEOUT: '1h',
   AWS_DISCOVERY_LOG_LEVEL: 'loud',
   AWS_DISCOVERY_LOG_FORMAT: 'xml',
   AWS_DISCOVERY_KSM_CONFIG: 'not-base64-json!',

@@ -18,7 +18,20 @@ export interface FakeFleet {
   readonly instances: readonly FakeInstance[];
   readonly images: readonly FakeImage[];
   readonly regions: readonly string[] | undefined;
+  /** How DescribeInstances misbehaves with NextToken in the request's region; undefined: it pages correctly. */
+  readonly paging?: PagingFault;
+  /** `same-token`: DescribeImages answers every call with a NextToken, the one it was asked with once there is one. */
+  readonly imagePaging?: 'same-token';
 }
+
+/**
+ * DescribeInstances paging faults (for bounded-listing tests):
+ * - `same-token`: every page answers with a NextToken; a page asked with a NextToken answers with that same token
+ *   (so the listing never ends, whatever the fleet's size);
+ * - `cycle`: pages as usual, but the last page points back to the second page's token;
+ * - `endless`: every page answers with a new, never repeated NextToken, past the end of the fleet (empty pages).
+ */
+export type PagingFault = 'same-token' | 'cycle' | 'endless';
 
 interface Filter {
   readonly name: string;
@@ -59,8 +72,25 @@ export function describeInstances(fleet: FakeFleet, region: string, params: URLS
   for (let i = 0; i < page.length; i += INSTANCES_PER_RESERVATION) {
     reservations.push(reservationXml(page.slice(i, i + INSTANCES_PER_RESERVATION)));
   }
-  const next = offset + size < matches.length ? encodeToken(offset + size) : undefined;
-  return list('reservationSet', reservations) + el('nextToken', next);
+  const correct = offset + size < matches.length ? encodeToken(offset + size) : undefined;
+  return list('reservationSet', reservations) + el('nextToken', nextTokenWith(fleet.paging, { asked: params.get('NextToken'), correct, offset, size }));
+}
+
+/** The NextToken a page answers with: the correct one, or the one a paging fault makes of it. */
+function nextTokenWith(
+  fault: PagingFault | undefined,
+  page: { readonly asked: string | null; readonly correct: string | undefined; readonly offset: number; readonly size: number },
+): string | undefined {
+  switch (fault) {
+    case undefined:
+      return page.correct;
+    case 'same-token':
+      return page.asked === null || page.asked === '' ? encodeToken(page.offset + page.size) : page.asked;
+    case 'cycle':
+      return page.correct ?? encodeToken(page.size); // the last page points back to page 2
+    case 'endless':
+      return encodeToken(page.offset + page.size);
+  }
 }
 
 /**
@@ -81,7 +111,8 @@ export function describeImages(fleet: FakeFleet, region: string, params: URLSear
       filters.every((f) => f.values.some((v) => glob(v).test(image.imageId))) &&
       (includeDeprecated || image.deprecated !== true),
   );
-  return list('imagesSet', images.map(imageXml));
+  const next = fleet.imagePaging === 'same-token' ? (params.get('NextToken') ?? 'images-page-2') : undefined;
+  return list('imagesSet', images.map(imageXml)) + el('nextToken', next);
 }
 
 export function getPasswordData(fleet: FakeFleet, region: string, params: URLSearchParams): string {

@@ -16,7 +16,9 @@
  * (`FakeInstance.account`, default the own account). Images are shared.
  *
  * Fault injection: `failNext` (an EC2 error response), `hangNext` (no answer at all), `truncateNext` (HTTP 200 with
- * the XML cut in half), each for chosen actions, regions and counts.
+ * the XML cut in half), `stallNext` (the headers and half the body, then silence), each for chosen actions, regions
+ * and counts; `pagingFaults` (DescribeInstances NextTokens that
+ * repeat or never end, per region). `onRequest` sees each request as it arrives.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -29,7 +31,7 @@ import {
   getConsoleOutput,
   getPasswordData,
 } from './fake-ec2-actions.js';
-import type { FakeFleet } from './fake-ec2-actions.js';
+import type { FakeFleet, PagingFault } from './fake-ec2-actions.js';
 import { errorXml, readBody, sendXml, successXml } from './fake-ec2-xml.js';
 
 /** The account of every instance without `account`, and of every request not signed with fake STS credentials. */
@@ -112,8 +114,11 @@ export interface MatchOptions {
   readonly skip?: number;
 }
 
-/** `error`: an EC2 error response; `hang`: no answer at all; `truncate`: HTTP 200 with the XML cut in half. */
-type FailureKind = 'error' | 'hang' | 'truncate';
+/**
+ * `error`: an EC2 error response; `hang`: no answer at all; `truncate`: HTTP 200 with the XML cut in half; `stall`:
+ * HTTP 200 headers and half the XML, then nothing more (the connection stays open).
+ */
+type FailureKind = 'error' | 'hang' | 'truncate' | 'stall';
 
 interface FailureRule {
   readonly action: string;
@@ -143,6 +148,12 @@ export class FakeEc2 {
   regions: string[] | undefined;
   /** What DescribeRegions returns for one account (account id → regions); else `regions`. */
   regionsByAccount: Record<string, string[]> = {};
+  /** DescribeInstances paging faults by region (see PagingFault); cleared by `clearFailures`. */
+  pagingFaults: Record<string, PagingFault> = {};
+  /** Regions whose DescribeImages answers with the NextToken it was asked with (see FakeFleet); cleared by `clearFailures`. */
+  imagePagingFaults: Record<string, 'same-token'> = {};
+  /** Called with each request as it arrives (before it is answered, or left unanswered by `hangNext`). */
+  onRequest: ((request: FakeRequest) => void) | undefined;
   /** Every request received, in order, including those answered with an injected error. */
   readonly requests: FakeRequest[] = [];
   readonly #failures: FailureRule[] = [];
@@ -182,9 +193,16 @@ export class FakeEc2 {
     this.#failures.push({ action, kind: 'truncate', options, remaining: options.times ?? 1, toSkip: options.skip ?? 0 });
   }
 
-  /** Drops every pending injected failure (call between tests). */
+  /** The next matching request(s) of `action` get the headers and half the body, then silence until the client gives up. */
+  stallNext(action: string, options: MatchOptions = {}): void {
+    this.#failures.push({ action, kind: 'stall', options, remaining: options.times ?? 1, toSkip: options.skip ?? 0 });
+  }
+
+  /** Drops every pending injected failure and paging fault (call between tests). */
   clearFailures(): void {
     this.#failures.length = 0;
+    this.pagingFaults = {};
+    this.imagePagingFaults = {};
   }
 
   /** Requests of one action (optionally one region), for assertions. */
@@ -204,7 +222,9 @@ export class FakeEc2 {
       const region = CREDENTIAL_SCOPE.exec(req.headers.authorization ?? '')?.[1];
       const accessKeyId = /Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? '')?.[1];
       const account = accountOfAccessKey(accessKeyId);
-      this.requests.push({ action, region: region ?? '', params, account, ...(accessKeyId === undefined ? {} : { accessKeyId }) });
+      const request = { action, region: region ?? '', params, account, ...(accessKeyId === undefined ? {} : { accessKeyId }) };
+      this.requests.push(request);
+      this.onRequest?.(request);
       if (region === undefined) {
         throw new FakeEc2Error('MissingAuthenticationToken', 401, 'Request is missing Authentication Token');
       }
@@ -218,8 +238,15 @@ export class FakeEc2 {
         instances: this.instancesOf(account),
         images: this.images,
         regions: this.regionsByAccount[account] ?? this.regions,
+        ...(this.pagingFaults[region] === undefined ? {} : { paging: this.pagingFaults[region] }),
+        ...(this.imagePagingFaults[region] === undefined ? {} : { imagePaging: this.imagePagingFaults[region] }),
       };
       const body = successXml(action, operation(fleet, region, params));
+      if (injected === 'stall') {
+        res.writeHead(200, { 'Content-Type': 'text/xml;charset=UTF-8', 'Content-Length': Buffer.byteLength(body) });
+        res.write(body.slice(0, Math.floor(body.length / 2))); // never ended; close() ends the connection
+        return;
+      }
       sendXml(res, 200, injected === 'truncate' ? body.slice(0, Math.floor(body.length / 2)) : body);
     } catch (err) {
       if (err instanceof FakeEc2Error) sendXml(res, err.status, errorXml(err.code, err.message));

@@ -47,6 +47,7 @@ describe('parseConfig', () => {
     expect(config.recordByDefault).to.equal(false);
     expect(config.ownerId).to.equal('default');
     expect(config.pageSize).to.equal(1000);
+    expect(config.listingTimeoutSeconds).to.equal(60);
     expect(config.logLevel).to.equal('info');
     expect(config.database).to.deep.equal({ dialect: 'postgres', host: 'localhost', port: 5432, database: 'guacamole_db', user: 'guacamole_user' });
     expect(secrets).to.deep.equal({ awsAccessKeyId: 'AKIDEXAMPLE', awsSecretKey: SECRET_KEY, databasePassword: DB_PASSWORD });
@@ -115,6 +116,7 @@ describe('parseConfig', () => {
     { title: 'a bad port', raw: { ...valid, POSTGRESQL_PORT: '70000' }, expected: [/^POSTGRESQL_PORT: expected a whole number/] },
     { title: 'an empty base path', raw: { ...valid, AWS_DISCOVERY_INSTANCE_BASE_PATH: ' / ' }, expected: [/^AWS_DISCOVERY_INSTANCE_BASE_PATH: must name/] },
     { title: 'a bad endpoint', raw: { ...valid, AWS_DISCOVERY_EC2_ENDPOINT: 'ftp://x' }, expected: [/^AWS_DISCOVERY_EC2_ENDPOINT: not an http/] },
+    { title: 'a listing timeout below 10 s', raw: { ...valid, AWS_DISCOVERY_LISTING_TIMEOUT: '5' }, expected: [/^AWS_DISCOVERY_LISTING_TIMEOUT: expected a whole number from 10 to 3600, got "5"/] },
     { title: 'a read problem', raw: valid, expected: [/^X_FILE: cannot read/] },
   ];
   for (const { title, raw, expected } of problemCases) {
@@ -124,6 +126,12 @@ describe('parseConfig', () => {
       expected.forEach((pattern, i) => expect(problems[i]).to.match(pattern));
     });
   }
+
+  it('reads AWS_DISCOVERY_LISTING_TIMEOUT in seconds, from the environment or guacamole.properties', () => {
+    expect(parseConfig({ ...valid, AWS_DISCOVERY_LISTING_TIMEOUT: ' 300 ' }).config.listingTimeoutSeconds).to.equal(300);
+    const fromFile = load(valid as Record<string, string>, { '/etc/guacamole/guacamole.properties': 'aws-discovery-listing-timeout: 120\n' });
+    expect(fromFile.parsed().config.listingTimeoutSeconds).to.equal(120);
+  });
 
   it('lists every problem at once, each starting with a setting name', () => {
     const problems = problemsOf({ AWS_DISCOVERY_REGIONS: 'nowhere', AWS_DISCOVERY_RECORD_CONNECTIONS_BY_DEFAULT: 'maybe', AWS_DISCOVERY_PAGE_SIZE: '2' });
