@@ -9,6 +9,7 @@
  * Regions, images, folders (`kcm:organize`: 20 teams × 15 services, 85% of instances) and `kcm:record` (20%) come
  * from a small seeded generator.
  */
+import { seededRandom as random } from '../test/support/seeded-random.js';
 import type { FakeImage, FakeInstance } from '../test/support/fake-ec2.js';
 
 export const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-2', 'us-west-2'] as const;
@@ -35,17 +36,6 @@ export interface Fleet {
   readonly images: FakeImage[];
 }
 
-/** A small, fast, seeded generator (mulberry32) so the fleet needs no stored fixture. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(items: readonly T[], r: number): T {
   return items[Math.floor(r * items.length) % items.length] as T;

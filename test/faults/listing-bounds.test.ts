@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { FakeEc2 } from '../support/fake-ec2.js';
+import type { FakeEc2 } from '../support/fake-ec2.js';
+import { useCliSuite } from '../support/cli-suite.js';
 import { readConnections } from '../support/guacamole-queries.js';
 import { diffRows } from '../support/row-diff.js';
 import { runCli, summaryOf, type CliResult } from '../support/run-cli.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/test-databases.js';
+import { DIALECTS, type TestDatabase } from '../support/test-databases.js';
 import { fleetFixture } from '../integration/fleet-fixture.js';
 import { KEY_TEXT } from './fault-keys.js';
 import { changeBothRegions, connectionRows, FAILING, HEALTHY, regionIds } from './region-rows.js';
@@ -21,39 +22,25 @@ function output(result: CliResult): string {
 /** The real CLI with `--once`, as an operator or a cron job runs it. */
 for (const dialect of DIALECTS) {
   describe(`bounded listings through --once on ${dialect}`, function () {
-    let fake: FakeEc2;
-    let database: TestDatabase;
+    const suite = useCliSuite(dialect);
     let keysDir: string;
     let env: Record<string, string>;
+    let fake: FakeEc2;
+    let database: TestDatabase;
 
-    before(async function () {
-      fake = await FakeEc2.start();
+    before(function () {
       keysDir = mkdtempSync(join(tmpdir(), 'ged-listing-keys-'));
       writeFileSync(join(keysDir, 'prod.pem'), KEY_TEXT, { mode: 0o600 });
     });
-    after(async function () {
-      await fake.close();
+    after(function () {
       rmSync(keysDir, { recursive: true, force: true });
     });
-    beforeEach(async function () {
-      database = await createTestDatabase(dialect);
+    beforeEach(function () {
+      ({ fake, database } = suite);
       const fleet = fleetFixture();
       fake.instances = fleet.instances;
       fake.images = fleet.images;
-      fake.requests.length = 0;
-      fake.clearFailures();
-      env = {
-        ...database.env,
-        AWS_DISCOVERY_ACCESS_KEY_ID: 'AKIDLISTING',
-        AWS_DISCOVERY_SECRET_KEY: 'listing-secret-never-logged',
-        AWS_DISCOVERY_REGIONS: `${HEALTHY},${FAILING}`,
-        AWS_DISCOVERY_EC2_ENDPOINT: fake.endpoint,
-        AWS_DISCOVERY_KEYS_DIR: keysDir,
-        AWS_DISCOVERY_PAGE_SIZE: '5',
-      };
-    });
-    afterEach(async function () {
-      await database.drop();
+      env = suite.env({ AWS_DISCOVERY_SECRET_KEY: 'listing-secret-never-logged', AWS_DISCOVERY_REGIONS: `${HEALTHY},${FAILING}`, AWS_DISCOVERY_KEYS_DIR: keysDir, AWS_DISCOVERY_PAGE_SIZE: '5' });
     });
 
     it('a region whose paginator repeats a NextToken: --once ends with 1 (partial), the region unchanged row for row, the other synced', async function () {

@@ -3,23 +3,11 @@ import type { Kysely } from 'kysely';
 import { applyChangeSet } from '../../src/guacamole/apply-change-set.js';
 import { migrateToLatest } from '../../src/guacamole/migrate.js';
 import { OWNED_OBJECT_TABLE, type Database } from '../../src/guacamole/tables.js';
+import { NO_CHANGES } from '../../src/plan/change-set-parts.js';
 import type { ChangeSet, ConnectionCreate, ConnectionUpdate } from '../../src/plan/change-set.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/test-databases.js';
 
-const EMPTY: ChangeSet = {
-  adminGroup: 'none',
-  createGroups: [],
-  createConnections: [],
-  updateConnections: [],
-  deleteConnections: [],
-  deleteGroups: [],
-  grantConnections: [],
-  grantGroups: [],
-  forgetRecords: [],
-  unchanged: 0,
-  kept: [],
-  conflicts: [],
-};
+const EMPTY: ChangeSet = NO_CHANGES;
 
 function create(n: number, parameters: Record<string, string>): ConnectionCreate {
   return { key: `r/i-${n}`, scope: 'r', name: `box-${n}`, parent: { path: 'f' }, protocol: 'ssh', parameters, secretDigest: `d${n}-old`, displayPath: 'F' };

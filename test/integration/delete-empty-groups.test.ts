@@ -6,24 +6,12 @@ import { insertReturningId } from '../../src/guacamole/insert-returning-id.js';
 import { migrateToLatest } from '../../src/guacamole/migrate.js';
 import { recordOwnership } from '../../src/guacamole/ownership-records.js';
 import { OWNED_OBJECT_TABLE, type Database } from '../../src/guacamole/tables.js';
+import { NO_CHANGES } from '../../src/plan/change-set-parts.js';
 import type { ChangeSet } from '../../src/plan/change-set.js';
 import { openSession, waitUntil, type DbSession } from '../faults/db-session.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/test-databases.js';
 
-const NOTHING: ChangeSet = {
-  adminGroup: 'none',
-  createGroups: [],
-  createConnections: [],
-  updateConnections: [],
-  deleteConnections: [],
-  deleteGroups: [],
-  grantConnections: [],
-  grantGroups: [],
-  forgetRecords: [],
-  unchanged: 0,
-  kept: [],
-  conflicts: [],
-};
+const NOTHING: ChangeSet = NO_CHANGES;
 
 /**
  * The run deletes an owned folder it has emptied; an administrator puts something of their own inside at about the

@@ -5,19 +5,8 @@ import type { Database } from '../../src/guacamole/tables.js';
 import type { DesiredConnection } from '../../src/mapping/desired-connection.js';
 import { isEmptyChangeSet } from '../../src/plan/change-set.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/test-databases.js';
+import { seededRandom as random } from '../support/seeded-random.js';
 import { openWriteFixture, wantedAll, type WriteFixture } from '../support/write-context.js';
-
-/** A small deterministic PRNG (mulberry32): a failing case is reproduced from the seed in its message. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FOLDERS: readonly (readonly string[])[] = [['Amazon EC2'], ['Amazon EC2', 'Blue'], ['Amazon EC2', 'Green']];
 const NAMES = ['app', 'db', 'db2', 'web', 'cache', 'queue'];
