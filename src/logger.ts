@@ -1,5 +1,6 @@
 import winston from 'winston';
 import type { LogFormat, LogLevel } from './config/config.js';
+import { visibleText } from './visible-text.js';
 
 export type Logger = winston.Logger;
 
@@ -16,11 +17,26 @@ export function createLogger(options: { level?: LogLevel; format?: LogFormat } =
   });
 }
 
-function textLine(info: winston.Logform.TransformableInfo): string {
+/**
+ * One text line: `<time> <LEVEL> [component] message key=value …`. Text from EC2 can hold newlines, NUL or terminal
+ * escapes: the message shows them as visible escapes (`\n`, `\u001b`), and a value that is not one plain word (spaces,
+ * `=`, quotes, backslashes, control characters, or empty) is printed as a JSON-style quoted string, so one event is
+ * always one line and a value can never pose as another field.
+ */
+export function textLine(info: winston.Logform.TransformableInfo): string {
   const { level, message, timestamp, component, ...rest } = info;
-  const fields = Object.entries(rest)
-    .filter(([key]) => typeof key === 'string')
-    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
-  const prefix = component === undefined ? '' : `[${String(component)}] `;
-  return [`${String(timestamp)} ${level.toUpperCase()} ${prefix}${String(message)}`, ...fields].join(' ');
+  const fields = Object.entries(rest).map(([key, value]) => `${logValue(key)}=${logValue(value)}`);
+  const prefix = component === undefined ? '' : `[${visibleText(String(component))}] `;
+  return [`${String(timestamp)} ${level.toUpperCase()} ${prefix}${visibleText(String(message))}`, ...fields].join(' ');
+}
+
+/** A plain word stays bare; anything else is quoted. */
+const BARE = /^[^\s="\\]+$/u;
+
+function logValue(value: unknown): string {
+  if (typeof value !== 'string') return visibleText(JSON.stringify(value) ?? String(value));
+  const visible = visibleText(value);
+  if (visible === value && BARE.test(value)) return value;
+  // Quote and backslash escaped first, then the controls made visible (their escapes keep a single backslash).
+  return `"${visibleText(value.replace(/["\\]/g, (c) => `\\${c}`))}"`;
 }

@@ -33,6 +33,8 @@ export function createCredentialProvider(options: {
   readonly staticKeys?: StaticKeys;
   readonly env?: NodeJS.ProcessEnv;
   readonly onSource: (source: string) => void;
+  /** The clock expiry is judged by (tests); Date.now by default. */
+  readonly now?: () => number;
 }): AwsCredentialIdentityProvider {
   const links: readonly TaggedProvider[] =
     options.staticKeys === undefined
@@ -44,7 +46,7 @@ export function createCredentialProvider(options: {
     if (reported !== source) options.onSource(source);
     reported = source;
     return credentials;
-  });
+  }, options.now);
 }
 
 function defaultChain(env: NodeJS.ProcessEnv): TaggedProvider[] {
@@ -87,7 +89,11 @@ export class CredentialsNotFoundError extends Error {
   }
 }
 
-/** Caches credentials until `REFRESH_MARGIN_MS` before their expiry; concurrent callers share one request. */
+/**
+ * Caches credentials until `REFRESH_MARGIN_MS` before their expiry, judged by `now`; concurrent callers share one
+ * request. The SDK clients keep their own cache in front of this one (wall clock, also 5 minutes before expiry), so in
+ * production both renew together; credentials the wall clock already counts as expired make the SDK ask here each time.
+ */
 export function memoizeUntilExpiry(
   provide: () => Promise<AwsCredentialIdentity>,
   now: () => number = Date.now,

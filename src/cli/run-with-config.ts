@@ -74,9 +74,11 @@ export function ec2Clients(
   wrap: (api: Ec2Api) => Ec2Api = (api) => api,
   onCredentialSource: (source: string) => void = () => {},
   onWarning: (message: string, meta: Record<string, unknown>) => void = () => {},
+  /** The clock credentials are renewed by; tests pass their own. */
+  now: () => number = Date.now,
 ): { apiFor: (scope: string) => Ec2Api; accounts?: AccountDirectory; close: () => void } {
   const clients = new Map<string, { api: Ec2Api; destroy: () => void }>();
-  const credentials = createCredentialProvider({ staticKeys: staticKeysOf(secrets), onSource: onCredentialSource });
+  const credentials = createCredentialProvider({ staticKeys: staticKeysOf(secrets), onSource: onCredentialSource, now });
   const makeEc2 = (accountCredentials: AwsCredentialIdentityProvider, region: string) => {
     const client = createEc2Client({ region, credentials: accountCredentials, ...(config.ec2Endpoint ? { endpoint: config.ec2Endpoint } : {}) });
     return { api: wrap(sdkEc2Api(client)), destroy: () => client.destroy() };
@@ -95,6 +97,7 @@ export function ec2Clients(
       ...(config.iamEndpoint ? { iamEndpoint: config.iamEndpoint } : {}),
       readAliases: config.accountFolder?.some((segment) => segment.includes('{alias}')) === true,
       onWarning,
+      now,
     });
     return { apiFor: (scope) => accounts.ec2ForScope(scope), accounts, close: () => accounts.close() };
   }

@@ -1,3 +1,4 @@
+import { visibleText } from '../visible-text.js';
 import type { StatusView } from './read-status.js';
 
 const KIND_TITLES: Readonly<Record<string, string>> = {
@@ -24,7 +25,7 @@ export function formatStatus(status: StatusView): string {
       Array.isArray(s.failedAccounts) && s.failedAccounts.length > 0 ? `failed accounts: ${s.failedAccounts.join(', ')}` : '',
       Array.isArray(s.failedRegions) && s.failedRegions.length > 0 ? `failed regions: ${s.failedRegions.join(', ')}` : '',
       typeof s.deletionBrake === 'string' ? 'deletion brake engaged' : '',
-      typeof s.error === 'string' ? `error: ${s.error}` : '',
+      typeof s.error === 'string' ? `error: ${visibleText(s.error)}` : '',
     ].filter((x) => x !== '');
     lines.push(`  ${run.startedAt}  ${run.result.padEnd(8)} ${(run.durationMs / 1000).toFixed(1).padStart(6)} s  ${counts}${extra.length > 0 ? `  (${extra.join('; ')})` : ''}`);
   }
@@ -33,7 +34,8 @@ export function formatStatus(status: StatusView): string {
   for (const kind of Object.keys(KIND_TITLES).filter((k) => kinds.includes(k as never))) {
     const problems = status.problems.filter((p) => p.kind === kind);
     lines.push('', `${KIND_TITLES[kind]} (${problems.length}):`);
-    for (const p of problems) lines.push(`  ${p.subject}: ${p.message}`);
+    // Rows recorded before texts were made storable may still hold controls: never hand them to a terminal.
+    for (const p of problems) lines.push(`  ${visibleText(p.subject)}: ${visibleText(p.message)}`);
   }
   return lines.join('\n');
 }

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../guacamole/tables.js';
 import { chunks } from '../guacamole/chunks.js';
 import type { Problem } from './problems.js';
+import { storableSummary, storableText } from './storable-text.js';
 
 export type RunResult = 'success' | 'partial' | 'failure';
 
@@ -19,11 +20,15 @@ export interface RunRecord {
 
 /** Runs kept per owner: enough for "what happened lately", bounded whatever the schedule. */
 const KEPT_RUNS = 100;
+/** Column sizes (migrations/2026-11-28-03-run-status.ts), in characters. */
+const SUMMARY_LIMIT = 4000;
+const SUBJECT_LIMIT = 255;
 const MESSAGE_LIMIT = 1000;
 
 /**
  * Records a run and replaces the owner's problem list, in a short transaction of its own (after the run's own
- * transaction, so a failed run is recorded too).
+ * transaction, so a failed run is recorded too). Every text goes through storableText: EC2 can send any text (NUL,
+ * controls, 4-byte characters, lone surrogates) in tags, key names and error messages.
  */
 export async function recordRun(db: Kysely<Database>, run: RunRecord): Promise<void> {
   await db.transaction().execute(async (trx) => {
@@ -35,7 +40,7 @@ export async function recordRun(db: Kysely<Database>, run: RunRecord): Promise<v
         started_at: run.startedAt,
         duration_ms: Math.round(run.durationMs),
         result: run.result,
-        summary: fit(JSON.stringify(run.summary), 4000),
+        summary: storableSummary(run.summary, SUMMARY_LIMIT),
       })
       .execute();
     const old = await trx
@@ -48,7 +53,7 @@ export async function recordRun(db: Kysely<Database>, run: RunRecord): Promise<v
       .execute();
     for (const chunk of chunks(old.map((r) => r.run_id))) await trx.deleteFrom('ec2_discovery_run').where('run_id', 'in', chunk).execute();
     if (run.problems === undefined) return;
-    const rows = run.problems.map((p) => ({ owner_id: run.ownerId, subject: fit(p.subject, 255), kind: p.kind, message: fit(p.message, MESSAGE_LIMIT) }));
+    const rows = run.problems.map((p) => ({ owner_id: run.ownerId, subject: storableText(p.subject, SUBJECT_LIMIT), kind: p.kind, message: storableText(p.message, MESSAGE_LIMIT) }));
     // Usually the list is the one already stored: then nothing is written.
     const stored = await trx.selectFrom('ec2_discovery_problem').select(['subject', 'kind', 'message']).where('owner_id', '=', run.ownerId).execute();
     if (sameProblems(stored, rows)) return;
@@ -65,11 +70,4 @@ function sameProblems(a: readonly ProblemRow[], b: readonly ProblemRow[]): boole
   const lines = (rows: readonly ProblemRow[]) => rows.map((r) => JSON.stringify([r.subject, r.kind, r.message])).sort();
   const [x, y] = [lines(a), lines(b)];
   return x.every((line, i) => line === y[i]);
-}
-
-/** Cut to the column size; 4-byte characters replaced (MySQL's utf8 tables cannot hold them). */
-function fit(text: string, limit: number): string {
-  const safe = text.replace(/[\u{10000}-\u{10FFFF}]/gu, '\uFFFD');
-  const chars = [...safe];
-  return chars.length <= limit ? safe : `${chars.slice(0, limit - 1).join('')}…`;
 }

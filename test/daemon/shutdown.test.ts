@@ -7,10 +7,13 @@ import { createLogger } from '../../src/logger.js';
 function harness(forceAfterMs: number) {
   const target = new EventEmitter();
   const exits: number[] = [];
+  let exited: () => void = () => {};
+  /** Resolves at the first exit (mocha's timeout is the bound). */
+  const firstExit = new Promise<void>((resolve) => (exited = resolve));
   const logger = createLogger({ level: 'error' });
-  const handle = handleShutdownSignals({ logger, forceAfterMs, target: target as never, exit: (code) => exits.push(code) });
+  const handle = handleShutdownSignals({ logger, forceAfterMs, target: target as never, exit: (code) => (exits.push(code), exited()) });
   const stderr = process.stderr.write;
-  return { target, exits, handle, quiet: <T>(fn: () => T): T => {
+  return { target, exits, firstExit, handle, quiet: <T>(fn: () => T): T => {
     process.stderr.write = (() => true) as never;
     try {
       return fn();
@@ -51,7 +54,7 @@ describe('handleShutdownSignals', function () {
     const stderr = process.stderr.write;
     process.stderr.write = (() => true) as never;
     try {
-      await new Promise((resolve) => setTimeout(resolve, 120));
+      await h.firstExit;
     } finally {
       process.stderr.write = stderr;
     }

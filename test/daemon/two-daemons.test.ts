@@ -22,14 +22,15 @@ for (const dialect of DIALECTS) {
     });
 
     it('take turns through the run lock: every run by one of them, no duplicate, no error', async function () {
+      this.timeout(240_000); // a safety net: on a busy machine ten ticks each can take a while
       // Runs held a little longer than the two processes' clocks differ, so that they really compete on each tick.
       fx.proxy.delayMs = 150;
       daemons = [startDaemon(fx.env), startDaemon(fx.env)];
       const attempts = () => daemons.map((d) => d.count('run finished') + d.count(LOCKED));
-      await Promise.all(daemons.map((d) => d.waitFor(() => d.count('run finished') + d.count(LOCKED) >= TICKS / 2)));
+      await Promise.all(daemons.map((d) => d.waitFor(() => d.count('run finished') + d.count(LOCKED) >= TICKS / 2, 100_000)));
       // Half-way, the fleet changes: new instances appear, some go.
       fx.fake.instances = [...fx.fake.instances.slice(3), ...smallFleet(6, 500)];
-      await Promise.all(daemons.map((d) => d.waitFor(() => d.count('run finished') + d.count(LOCKED) >= TICKS, 40_000)));
+      await Promise.all(daemons.map((d) => d.waitFor(() => d.count('run finished') + d.count(LOCKED) >= TICKS, 100_000)));
       const codes = await Promise.all(daemons.map((d) => d.stop()));
       expect(codes).to.deep.equal([0, 0]);
 
@@ -38,10 +39,9 @@ for (const dialect of DIALECTS) {
       const finished = runSummaries(logs);
       const locked = logs.filter((l) => l.message === LOCKED);
       expect(attempts().every((n) => n >= TICKS)).to.equal(true);
-      // Every attempt is either a finished run or a lock skip; which daemon wins a tick depends on timing, so
-      // the finished count is only bounded below (each daemon made at least TICKS attempts, half of all ticks ran).
+      // Every attempt is either a finished run or a lock skip. Which daemon wins a tick, and how many ticks a slow
+      // run spans, depend on timing: the finished count is not asserted (the sums below show runs before and after).
       expect(finished.length + locked.length).to.equal(attempts().reduce((a, b) => a + b, 0));
-      expect(finished.length).to.be.at.least(TICKS / 2);
       expect(locked.length, 'the two daemons never met at the lock').to.be.at.least(1);
       // Each change was made exactly once, by whichever daemon ran.
       const sum = (key: string) => finished.reduce((n, l) => n + Number(l[key]), 0);
@@ -59,6 +59,7 @@ for (const dialect of DIALECTS) {
 
 for (const dialect of DIALECTS) {
   describe(`--once beside a running daemon on ${dialect}`, function () {
+    this.timeout(300_000); // a safety net: the waits inside are for log lines, and a busy machine makes them late
     let fx: DaemonFixture;
 
     before(async function () {
@@ -69,7 +70,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('exits 0 with a warning while the daemon holds the lock (friendly to timers)', async function () {
-      fx.proxy.delayMs = 1500;
+      fx.proxy.hold(); // the daemon's first run stays in its listing, holding the lock, until the end
       const daemon = startDaemon(fx.env);
       try {
         await fx.proxy.waitForArrivals(1);
@@ -78,7 +79,9 @@ for (const dialect of DIALECTS) {
         expect(once.logs.find((l) => l.message === LOCKED)).to.include({ level: 'warn' });
         expect(once.logs.some((l) => l.message === 'run finished')).to.equal(false);
       } finally {
-        expect(await daemon.stop()).to.equal(0);
+        const code = await daemon.stop();
+        fx.proxy.release();
+        expect(code).to.equal(0);
       }
     });
   });

@@ -40,7 +40,8 @@ const FAULTS: readonly RegionFault[] = [
     inject: (fake) => fake.hangNext('DescribeInstances', { region: FAILING, times: 1000 }),
     code: 'ETIMEDOUT',
     mentions: ['did not answer in time'],
-    harness: { client: { requestTimeoutMs: 400, maxAttempts: 2 } },
+    // Only the hanging region's client is short-timed, and not so short that a busy machine's answer looks like a hang.
+    harness: { regionClient: { [FAILING]: { requestTimeoutMs: 2000, maxAttempts: 2 } } },
     attempts: { action: 'DescribeInstances', count: 2 },
   },
   {

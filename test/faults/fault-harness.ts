@@ -47,6 +47,8 @@ export interface HarnessOptions {
   readonly settings?: Record<string, string>;
   /** Client options for every region's EC2 client (timeouts, attempts). */
   readonly client?: Partial<Ec2ClientOptions>;
+  /** Client options for one region only, over `client` (a short timeout where the fake hangs, defaults elsewhere). */
+  readonly regionClient?: Readonly<Record<string, Partial<Ec2ClientOptions>>>;
   /** Per-region endpoint overrides (e.g. an address that does not resolve). */
   readonly endpoints?: Record<string, string>;
   /** A database made elsewhere (a throwaway server); default a fresh one on the shared server. */
@@ -124,7 +126,7 @@ function ec2Apis(config: Config, secrets: Secrets, options: HarnessOptions): { a
       let client = clients.get(region);
       if (client === undefined) {
         const endpoint = options.endpoints?.[region] ?? config.ec2Endpoint;
-        client = createEc2Client({ region, credentials, ...(endpoint === undefined ? {} : { endpoint }), ...options.client });
+        client = createEc2Client({ region, credentials, ...(endpoint === undefined ? {} : { endpoint }), ...options.client, ...options.regionClient?.[region] });
         clients.set(region, client);
       }
       return sdkEc2Api(client);

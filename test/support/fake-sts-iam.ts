@@ -41,8 +41,10 @@ export class FakeStsIam {
   readonly refusedRoles = new Map<string, Refusal>();
   /** Role ARN → the external id its trust policy requires (AccessDenied without it). */
   readonly requiredExternalIds = new Map<string, string>();
-  /** How long issued credentials live (Expiration = now + this). */
+  /** How long issued credentials live (Expiration = now() + this, in whole seconds as AWS sends it). */
   credentialLifetimeMs = 3600_000;
+  /** The clock Expiration is computed from: tests that renew credentials pass the same clock to the daemon. */
+  now: () => number = Date.now;
   /** When set, GetCallerIdentity fails with it. */
   callerIdentityFailure: Refusal | undefined;
   readonly requests: StsIamRequest[] = [];
@@ -78,6 +80,7 @@ export class FakeStsIam {
     this.aliasDenied.clear();
     this.callerIdentityFailure = undefined;
     this.credentialLifetimeMs = 3600_000;
+    this.now = Date.now;
   }
 
   async close(): Promise<void> {
@@ -127,7 +130,7 @@ export class FakeStsIam {
     const secret = `fake-secret-${randomBytes(12).toString('hex')}`;
     const token = `fake-token-${randomBytes(24).toString('hex')}`;
     this.issuedSecrets.push(secret, token);
-    const expiration = new Date(Date.now() + this.credentialLifetimeMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const expiration = new Date(this.now() + this.credentialLifetimeMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const session = params.get('RoleSessionName') ?? '';
     return (
       `<AssumedRoleUser><Arn>${escapeXml(`arn:aws:sts::${account}:assumed-role/${match[2]}/${session}`)}</Arn>` +

@@ -49,7 +49,7 @@ export interface DaemonProcess {
   output(): string;
   /** Lines whose `message` equals `message`. */
   count(message: string): number;
-  /** Resolves when `condition(logs)` holds; rejects when the daemon exits first or after `timeoutMs`. */
+  /** Resolves when `condition(logs)` holds; rejects when the daemon exits first or after `timeoutMs` (a safety net, 2 min). */
   waitFor(condition: (logs: readonly Record<string, unknown>[]) => boolean, timeoutMs?: number): Promise<void>;
   /** The first log line (already seen or still to come) matching `predicate`. */
   waitForLog(predicate: (line: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
@@ -89,7 +89,7 @@ export function startDaemon(env: Readonly<Record<string, string>>, args: readonl
     notify();
   });
 
-  const waitFor = (condition: (l: readonly Record<string, unknown>[]) => boolean, timeoutMs = 30_000): Promise<void> =>
+  const waitFor = (condition: (l: readonly Record<string, unknown>[]) => boolean, timeoutMs = 120_000): Promise<void> =>
     new Promise((resolve, reject) => {
       const check = () => {
         if (condition(logs)) finish();
