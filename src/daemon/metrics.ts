@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { SKIP_CODES } from '../mapping/desired-connection.js';
 import type { RunResult } from './health.js';
 import type { RunReport } from './run-once.js';
 
@@ -27,7 +28,7 @@ export class DaemonMetrics {
   readonly #changed = new Counter({ name: `${PREFIX}connections_changed_total`, help: 'Connections written, by action.', labelNames: ['action'], registers: [this.registry] });
   readonly #skippedInstances = new Gauge({
     name: `${PREFIX}skipped_instances`,
-    help: 'Instances left out of the last run (no address yet, a value the database cannot hold, …).',
+    help: 'Instances left out of the last run: `any`, and by reason (no address yet, a value the database cannot hold, a write it refused).',
     labelNames: ['reason'],
     registers: [this.registry],
   });
@@ -42,7 +43,7 @@ export class DaemonMetrics {
     for (const action of ACTIONS) this.#changed.inc({ action }, 0);
     for (const cause of ['overlap', 'locked'] as const) this.#skippedTicks.inc({ cause }, 0);
     for (const region of regions) this.#instances.set({ region }, 0);
-    this.#skippedInstances.set({ reason: 'any' }, 0);
+    for (const reason of ['any', ...SKIP_CODES]) this.#skippedInstances.set({ reason }, 0);
     this.#failedRegions.set(0);
     this.#failedAccounts.set(0);
   }
@@ -59,6 +60,7 @@ export class DaemonMetrics {
     // A region that could not be listed keeps its last known count; failed_regions says it is stale.
     for (const [region, count] of Object.entries(report.instancesByRegion)) this.#instances.set({ region }, count);
     this.#skippedInstances.set({ reason: 'any' }, report.skipped);
+    for (const reason of SKIP_CODES) this.#skippedInstances.set({ reason }, report.skippedByReason[reason] ?? 0);
     this.#failedRegions.set(report.failedRegions.length);
     this.#failedAccounts.set(report.failedAccounts.length);
   }

@@ -38,7 +38,8 @@ export interface SkippedInstance {
  * No usable address yet; a parameter longer than the column; a character the database cannot store; a write the
  * database refused this run (a trigger, a constraint, a name it counts as taken).
  */
-export type SkipCode = 'no_address' | 'too_long' | 'charset' | 'rejected';
+export const SKIP_CODES = ['no_address', 'too_long', 'charset', 'rejected'] as const;
+export type SkipCode = (typeof SKIP_CODES)[number];
 
 /** A problem that does not stop the connection from being written (e.g. no key: the user will be prompted). */
 export interface InstanceWarning {
