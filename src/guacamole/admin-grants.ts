@@ -74,11 +74,13 @@ interface StateRow {
 async function loadGrantState(db: Kysely<Database>, options: AdminGrantOptions): Promise<{ records: RecordedGrant[]; adopt: GrantRecord[]; tree: ManagedTree }> {
   const { ownerId, adminEntityId: admin } = options;
   const read = () => enumValue(options.dialect, 'guacamole_object_permission_type', 'READ');
+  // MySQL refuses a UNION of text columns under different collations (Guacamole's names may use any): one for all.
+  const text = (column: string) => (options.dialect === 'mysql' ? sql`CONVERT(${sql.ref(column)} USING utf8mb4) COLLATE utf8mb4_bin` : sql.ref(column));
   const { rows } = await sql<StateRow>`
-    SELECT 'g' AS kind, connection_group_id AS a, parent_id AS b, connection_group_name AS t FROM guacamole_connection_group
+    SELECT 'g' AS kind, connection_group_id AS a, parent_id AS b, ${text('connection_group_name')} AS t FROM guacamole_connection_group
     UNION ALL SELECT 'c', connection_id, parent_id, NULL FROM guacamole_connection
-    UNION ALL SELECT 'r', object_id, entity_id, object_type FROM ${sql.table(GRANTED_READ_TABLE)} WHERE owner_id = ${ownerId}
-    UNION ALL SELECT CASE WHEN owner_id = ${ownerId} THEN 'o' ELSE 'x' END, guacamole_id, NULL, object_type FROM ${sql.table(OWNED_OBJECT_TABLE)}
+    UNION ALL SELECT 'r', object_id, entity_id, ${text('object_type')} FROM ${sql.table(GRANTED_READ_TABLE)} WHERE owner_id = ${ownerId}
+    UNION ALL SELECT CASE WHEN owner_id = ${ownerId} THEN 'o' ELSE 'x' END, guacamole_id, NULL, ${text('object_type')} FROM ${sql.table(OWNED_OBJECT_TABLE)}
     UNION ALL SELECT 'pc', connection_id, NULL, NULL FROM guacamole_connection_permission WHERE entity_id = ${admin} AND permission = ${read()}
     UNION ALL SELECT 'pg', connection_group_id, NULL, NULL FROM guacamole_connection_group_permission WHERE entity_id = ${admin} AND permission = ${read()}`.execute(db);
 
