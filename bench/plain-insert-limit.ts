@@ -27,6 +27,7 @@ const COPY_ORDER = [
   'guacamole_connection_group_permission',
   'ec2_discovery_owned_object',
   'ec2_discovery_image',
+  'ec2_discovery_granted_read',
 ] as const;
 const NOT_COPIED = new Set(['ec2_discovery_run', 'ec2_discovery_problem', 'ec2_discovery_migration', 'ec2_discovery_migration_lock']);
 
