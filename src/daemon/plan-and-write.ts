@@ -62,7 +62,7 @@ export async function planOnly(ctx: WriteContext, wanted: Wanted): Promise<Writt
   const { database, config, schema } = ctx;
   const current = await loadState(ctx, database.db, false);
   const revokes = await listAdminGrantRevokes(database.db, { dialect: database.dialect, ownerId: config.ownerId, adminEntityId: current.adminGroup?.entityId, hasGrantRecords: schema.hasGrantRecords });
-  return { ...plan(ctx, wanted, current, new Map(), new Set()), rejected: [], applied: NOTHING_APPLIED, revokes };
+  return { ...plan(ctx, wanted, current, new Map(), new Set()), applied: NOTHING_APPLIED, revokes };
 }
 
 /**
@@ -76,7 +76,7 @@ export async function planAndWrite(ctx: WriteContext, wanted: Wanted): Promise<W
     return await inRunTransaction(ctx, async (trx) => {
       const current = await loadState(ctx, trx, true);
       const planned = plan(ctx, wanted, current, new Map(), new Set());
-      return { ...planned, rejected: [], ...(await write(ctx, trx, planned.changes, current)) };
+      return { ...planned, ...(await write(ctx, trx, planned.changes, current)) };
     });
   } catch (err) {
     if (!isRejectedWrite(err)) throw err;
@@ -94,7 +94,7 @@ async function writeAroundRefusals(ctx: WriteContext, wanted: Wanted, trx: Guaca
     const planned = plan(ctx, wanted, current, refused, keptGroups);
     try {
       const written = await inSavepoint(trx, () => write(ctx, trx, planned.changes, current));
-      return { ...planned, rejected: rejectedInstances(wanted, refused), ...written };
+      return { ...planned, ...written };
     } catch (err) {
       if (!isRejectedWrite(err) || round === MAX_ROUNDS) throw err;
       const found = await findRejectedWrites(trx, planned.changes, apply);
@@ -122,7 +122,7 @@ async function write(ctx: WriteContext, trx: GuacamoleDatabase['db'], changes: C
   return { applied: NOTHING_APPLIED, revoked };
 }
 
-function plan(ctx: WriteContext, wanted: Wanted, current: CurrentState, refused: ReadonlyMap<string, string>, keepGroups: ReadonlySet<number>): Omit<Written, 'rejected' | 'applied'> {
+function plan(ctx: WriteContext, wanted: Wanted, current: CurrentState, refused: ReadonlyMap<string, string>, keepGroups: ReadonlySet<number>): Omit<Written, 'applied'> {
   const { config } = ctx;
   const rejected = rejectedInstances(wanted, refused);
   const safe = planSafely(
@@ -142,7 +142,7 @@ function plan(ctx: WriteContext, wanted: Wanted, current: CurrentState, refused:
       allowMassDelete: ctx.allowMassDelete,
     },
   );
-  return { changes: safe.changes, ...(safe.brake === undefined ? {} : { brake: safe.brake }), adminGroupDisabled: current.adminGroup?.disabled === true };
+  return { changes: safe.changes, ...(safe.brake === undefined ? {} : { brake: safe.brake }), rejected, adminGroupDisabled: current.adminGroup?.disabled === true };
 }
 
 /** Refused instances as skipped ones: their connections are kept as they are, and they are named in `status`. */

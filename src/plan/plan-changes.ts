@@ -81,8 +81,9 @@ export function planChanges(input: PlanInput): ChangeSet {
   const grantConnections: ({ id: number; key: string } | { key: string })[] = [];
   const grantGroups = new Map<string, GroupRef>();
   let unchanged = 0;
-  /** Place (existing folder + name key) → the updated connection that moves there. */
+  /** Place (existing folder + name key) → the updated connection that moves there; and each updated one's place now. */
   const targets = new Map<string, number>();
+  const placeNow = new Map<number, string>();
   const placedKeys = new Set(placed.map((p) => p.d.key));
   const deletes = [...owned.values()]
     .filter((c) => c.owner !== undefined && !placedKeys.has(c.owner.key) && !kept.has(c.owner.key))
@@ -127,6 +128,7 @@ export function planChanges(input: PlanInput): ChangeSet {
       displayPath: folder.displayPath,
     });
     if (folder.existingId !== undefined) targets.set(placeKey(folder.existingId, name, keys.connection), existing.id);
+    placeNow.set(existing.id, placeKey(existing.parentId, existing.name, keys.connection));
   }
 
   const groupDeletes = planGroupDeletes(current, {
@@ -142,7 +144,7 @@ export function planChanges(input: PlanInput): ChangeSet {
     adminGroup: adminGroupAction(current),
     createGroups: folders.creates.filter((g) => usedPaths.has(g.path)),
     createConnections: creates,
-    updateConnections: vacateFirst(updates, targets, new Map(current.connections.map((c) => [c.id, placeKey(c.parentId, c.name, keys.connection)]))),
+    updateConnections: vacateFirst(updates, targets, placeNow),
     deleteConnections: deletes.map((c) => ({ id: c.id, key: c.owner?.key ?? '', name: c.name, displayPath: groupPaths.get(c.parentId) ?? '' })),
     deleteGroups: groupDeletes.map((id) => ({ id, displayPath: groupPaths.get(id) ?? `#${id}` })),
     grantConnections,
