@@ -7,8 +7,8 @@ import { constants, generateKeyPairSync, publicEncrypt, randomBytes } from 'node
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decryptWindowsPassword } from '../src/aws/windows-password.js';
-import { readKeyFiles } from '../src/keys/key-files.js';
+import { decryptWindowsPassword } from '../src/enrich/passwords/decrypt-password.js';
+import { readKeyFiles } from '../src/enrich/keys/key-files.js';
 import { KEY_NAMES } from './fleet.js';
 
 export interface BenchKeys {

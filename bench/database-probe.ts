@@ -1,7 +1,7 @@
 /** What the benchmark reads from a database between scenarios (never while a run is measured). */
 import { sql, type Kysely } from 'kysely';
-import { loadStoredPasswords } from '../src/guacamole/load-stored-parameters.js';
-import { checkSchema } from '../src/guacamole/schema-check.js';
+import { loadStoredPasswords } from '../src/store/load-stored-parameters.js';
+import { checkSchema } from '../src/store/schema-check.js';
 import type { TestDatabase, TestDialect } from '../test/support/test-databases.js';
 
 /** The daemon's status tables: written once per run by design, reported apart from Guacamole's and the ownership rows. */

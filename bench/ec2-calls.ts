@@ -3,7 +3,7 @@
  * one DescribeInstances per page per region, DescribeImages only for AMIs not seen before, GetPasswordData only for
  * Windows instances whose connection has no password yet.
  */
-import { instanceKey } from '../src/mapping/desired-connection.js';
+import { instanceKey } from '../src/discover/instance.js';
 import type { FakeInstance, FakeRequest } from '../test/support/fake-ec2.js';
 import { KEY_NAMES } from './fleet.js';
 

@@ -14,9 +14,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { discoverRegion } from '../src/aws/discover-region.js';
-import { createEc2Client, sdkEc2Api } from '../src/aws/ec2-client.js';
-import { DEFAULT_LISTING_TIMEOUT_MS } from '../src/aws/listing-bounds.js';
+import { discoverRegion } from '../src/discover/discover-region.js';
+import { createEc2Client, sdkEc2Api } from '../src/discover/ec2-client.js';
+import { DEFAULT_LISTING_TIMEOUT_MS } from '../src/config/setting-values.js';
 
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
 

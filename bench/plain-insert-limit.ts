@@ -8,8 +8,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { DatabaseConfig } from '../src/config/config.js';
-import { openDatabase } from '../src/guacamole/database.js';
-import { migrateToLatest } from '../src/guacamole/migrate.js';
+import { openDatabase } from '../src/store/database.js';
+import { migrateToLatest } from '../src/store/migrate.js';
 import { createTestDatabase, type TestDatabase, type TestDialect } from '../test/support/test-databases.js';
 import { SqlCounter } from './sql-counter.js';
 import { letDropEndPool, tableCounts } from './database-probe.js';

@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import { parseConfig } from '../src/config/config.js';
-import { openDatabase } from '../src/guacamole/database.js';
+import { openDatabase } from '../src/store/database.js';
 import type { FakeEc2 } from '../test/support/fake-ec2.js';
 import { createTestDatabase, type TestDatabase, type TestDialect } from '../test/support/test-databases.js';
 import type { BenchKeys } from './bench-keys.js';

@@ -6,14 +6,14 @@
  * Input: the job as JSON in argv[2].
  */
 import { parseConfig } from '../src/config/config.js';
-import { runOnce, type RunReport } from '../src/daemon/run-once.js';
-import { withRunLock } from '../src/daemon/run-lock.js';
-import { openDatabase } from '../src/guacamole/database.js';
-import { migrateToLatest } from '../src/guacamole/migrate.js';
-import { checkSchema } from '../src/guacamole/schema-check.js';
+import { runOnce, type RunReport } from '../src/run/run-once.js';
+import { withRunLock } from '../src/store/run-lock.js';
+import { openDatabase } from '../src/store/database.js';
+import { migrateToLatest } from '../src/store/migrate.js';
+import { checkSchema } from '../src/store/schema-check.js';
 import { ec2Clients } from '../src/cli/run-with-config.js';
-import { readKeyFiles } from '../src/keys/key-files.js';
-import { createLogger } from '../src/logger.js';
+import { readKeyFiles } from '../src/enrich/keys/key-files.js';
+import { createLogger } from '../src/shared/logger.js';
 import { breakDown, type PhaseBreakdown } from './phases.js';
 import { SqlCounter, type SqlCounts } from './sql-counter.js';
 import { relativeSpans, timedEc2, type CallSpans } from './timed-ec2.js';

@@ -2,7 +2,7 @@
  * Wraps the worker's `Ec2Api` to see when each kind of call happened during the run (for the time breakdown:
  * how long listing took, how long fetching passwords took). Counting calls is the fake's request log's job.
  */
-import type { Ec2Api } from '../src/aws/ec2-client.js';
+import type { Ec2Api } from '../src/discover/ec2-client.js';
 
 export interface CallSpan {
   calls: number;

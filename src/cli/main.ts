@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { readEnvironment } from '../config/env.js';
 import { parseConfig } from '../config/config.js';
-import { ConfigError, describeError } from '../errors.js';
+import { ConfigError, describeError } from '../shared/errors.js';
 import { parseArgs, UsageError, USAGE } from './args.js';
 import { runWithConfig } from './run-with-config.js';
 import { statusCommand } from './status-command.js';

@@ -1,14 +1,14 @@
-import { createCredentialProvider, type StaticKeys } from '../aws/credentials.js';
-import { createEc2Client, sdkEc2Api, type Ec2Api } from '../aws/ec2-client.js';
-import { AccountDirectory } from '../aws/account-directory.js';
+import { createCredentialProvider, type StaticKeys } from '../discover/credentials.js';
+import { createEc2Client, sdkEc2Api, type Ec2Api } from '../discover/ec2-client.js';
+import { AccountDirectory } from '../discover/account-directory.js';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Config, Secrets } from '../config/config.js';
 import { runDaemon } from '../daemon/daemon.js';
-import { createRuntime, type Runtime } from '../daemon/runtime.js';
+import { createRuntime, type Runtime } from '../run/runtime.js';
 import { handleShutdownSignals } from '../daemon/shutdown.js';
-import { describeError } from '../errors.js';
-import { createKeySource } from '../keys/key-source.js';
-import { createLogger, type Logger } from '../logger.js';
+import { describeError } from '../shared/errors.js';
+import { createKeySource } from '../enrich/keys/key-source.js';
+import { createLogger, type Logger } from '../shared/logger.js';
 
 /**
  * The composition root: wires configuration to AWS, the key source and the database, then runs once (`--once`) or as a

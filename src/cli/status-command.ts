@@ -1,7 +1,7 @@
 import type { Config, Secrets } from '../config/config.js';
-import { describeError } from '../errors.js';
-import { openDatabase } from '../guacamole/database.js';
-import { checkSchema } from '../guacamole/schema-check.js';
+import { describeError } from '../shared/errors.js';
+import { openDatabase } from '../store/database.js';
+import { checkSchema } from '../store/schema-check.js';
 import { formatStatus } from '../status/format-status.js';
 import { readStatus, type StatusView } from '../status/read-status.js';
 

@@ -1,20 +1,16 @@
 import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
 import cron from 'node-cron';
-import { ConfigError } from '../errors.js';
-import { DEFAULT_LISTING_TIMEOUT_MS } from '../aws/listing-bounds.js';
-import type { Policy } from '../plan/plan-safely.js';
+import { ConfigError } from '../shared/errors.js';
 import { parseFilters, type InstanceFilter } from './filters.js';
-import { checkKsmConfig } from '../keys/keeper-vault.js';
-import { ADDRESS_KINDS, DEFAULT_ADDRESS_ORDER, type AddressKind } from '../mapping/overrides.js';
+import { checkKsmConfig } from './ksm-config.js';
+import { ADDRESS_KINDS, DEFAULT_ADDRESS_ORDER, DEFAULT_LISTING_TIMEOUT_MS, type AddressKind, type Policy } from './setting-values.js';
+import { LOG_LEVELS, type LogFormat, type LogLevel } from '../shared/logger.js';
 import { DATABASE_PREFIXES, type DatabaseField } from './settings.js';
 import { parseAccountFolder, parseAssumeRoles, type AccountSpec, type FolderTemplate } from './accounts.js';
 import type { RawSettings } from './env.js';
 
 export type Dialect = keyof typeof DATABASE_PREFIXES;
-export type LogFormat = 'json' | 'text';
-const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface DatabaseConfig {
   readonly dialect: Dialect;

@@ -1,11 +1,11 @@
 import type { Config } from '../config/config.js';
-import { describeError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { describeError } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
 import { HealthRecord, healthOf } from './health.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
 import { DaemonMetrics } from './metrics.js';
-import type { RunReport } from './run-once.js';
-import type { Runtime } from './runtime.js';
+import type { RunReport } from '../run/run-once.js';
+import type { Runtime } from '../run/runtime.js';
 import { RunGate, startSchedule } from './scheduler.js';
 
 export interface DaemonOptions {

@@ -1,5 +1,5 @@
 import cron, { type Logger as CronLogger } from 'node-cron';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../shared/logger.js';
 
 export interface RunGateHooks {
   /** A trigger arrived while a run was in progress: that tick is skipped (never queued). */

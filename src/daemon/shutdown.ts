@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../shared/logger.js';
 
 /** Under Docker's 10 s between SIGTERM and SIGKILL. */
 export const FORCE_EXIT_AFTER_MS = 8_000;

@@ -1,4 +1,4 @@
-import type { DesiredConnection } from '../mapping/desired-connection.js';
+import type { DesiredConnection } from '../desired/desired-connection.js';
 import type { CurrentConnection } from './current-state.js';
 
 export interface ConnectionDiff {

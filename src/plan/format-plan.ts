@@ -1,5 +1,5 @@
 import type { ChangeSet } from './change-set.js';
-import { groupBy } from '../group-by.js';
+import { groupBy } from '../shared/group-by.js';
 import type { GrantRevokePlan } from './plan-grant-revokes.js';
 
 /**

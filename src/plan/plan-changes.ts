@@ -1,12 +1,12 @@
-import type { DesiredConnection, SkippedInstance } from '../mapping/desired-connection.js';
-import { DEFAULT_NAME_KEYS, type NameKey, type NameKeys } from '../mapping/name-fold.js';
+import type { DesiredConnection, SkippedInstance } from '../desired/desired-connection.js';
+import { DEFAULT_NAME_KEYS, type NameKey, type NameKeys } from '../desired/name-fold.js';
 import type { AdminGroupAction, ChangeSet, Conflict, ConnectionCreate, ConnectionUpdate, GroupRef } from './change-set.js';
 import type { CurrentConnection, CurrentState } from './current-state.js';
 import { diffConnection } from './diff-connection.js';
 import { planGroupDeletes } from './plan-group-deletes.js';
 import { folderKey, resolveFolders, type ResolvedFolder } from './resolve-folders.js';
 import { resolveNames } from './resolve-names.js';
-import { groupBy } from '../group-by.js';
+import { groupBy } from '../shared/group-by.js';
 
 /** Which scopes a condition holds for; a `Set` of scopes is one, `{ has: () => true }` matches every scope. */
 export interface ScopeMatcher {

@@ -1,7 +1,7 @@
 import type { ChangeSet } from './change-set.js';
 import { planChanges, type PlanInput } from './plan-changes.js';
 
-export type Policy = 'sync' | 'upsert-only' | 'create-only';
+import type { Policy } from '../config/setting-values.js';
 
 export interface SafetyRules {
   /** `sync` creates, updates and deletes; `upsert-only` never deletes; `create-only` never updates or deletes. */

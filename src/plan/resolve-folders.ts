@@ -1,5 +1,5 @@
-import { nameKey as defaultNameKey } from '../mapping/names.js';
-import type { NameKey } from '../mapping/name-fold.js';
+import { nameKey as defaultNameKey } from '../desired/names.js';
+import type { NameKey } from '../desired/name-fold.js';
 import type { GroupCreate, GroupRef } from './change-set.js';
 import type { CurrentGroup } from './current-state.js';
 

@@ -1,5 +1,5 @@
-import { nameKey as defaultNameKey, withSuffix } from '../mapping/names.js';
-import type { NameKey } from '../mapping/name-fold.js';
+import { nameKey as defaultNameKey, withSuffix } from '../desired/names.js';
+import type { NameKey } from '../desired/name-fold.js';
 
 export interface NameRequest {
   readonly key: string;

@@ -1,4 +1,4 @@
-import { visibleText } from '../visible-text.js';
+import { visibleText } from '../shared/visible-text.js';
 import type { StatusView } from './read-status.js';
 
 const KIND_TITLES: Readonly<Record<string, string>> = {

@@ -1,4 +1,4 @@
-import type { InstanceWarning, SkippedInstance } from '../mapping/desired-connection.js';
+import type { InstanceWarning, SkippedInstance } from '../desired/desired-connection.js';
 import type { ChangeSet } from '../plan/change-set.js';
 
 /** Something an operator should see about one instance or region, as of the last run. Never holds a secret. */

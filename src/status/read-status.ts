@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../guacamole/tables.js';
+import type { Database } from '../store/tables.js';
 import type { Problem } from './problems.js';
 import type { RunResult } from './record-run.js';
 

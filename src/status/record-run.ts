@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../guacamole/tables.js';
-import { chunks } from '../guacamole/chunks.js';
+import type { Database } from '../store/tables.js';
+import { chunks } from '../store/chunks.js';
 import type { Problem } from './problems.js';
 import { storableSummary, storableText } from './storable-text.js';
 

@@ -1,4 +1,4 @@
-import { visibleText } from '../visible-text.js';
+import { visibleText } from '../shared/visible-text.js';
 
 /** What stands for the cut end of a text. */
 const ELLIPSIS = '…';

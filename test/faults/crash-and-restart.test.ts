@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { mysqlLockName } from '../../src/daemon/run-lock.js';
-import { DatabaseFaultError } from '../../src/guacamole/session-limits.js';
+import { mysqlLockName } from '../../src/store/run-lock.js';
+import { DatabaseFaultError } from '../../src/store/session-limits.js';
 import { expectRows } from '../support/row-diff.js';
 import { runCli, startDaemon, summaryOf } from '../support/run-cli.js';
 import { DIALECTS, type TestDatabase } from '../support/test-databases.js';

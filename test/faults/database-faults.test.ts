@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DatabaseFaultError } from '../../src/guacamole/session-limits.js';
+import { DatabaseFaultError } from '../../src/store/session-limits.js';
 import { expectRows } from '../support/row-diff.js';
 import { runCli, startDaemon } from '../support/run-cli.js';
 import { createTestDatabase, DIALECTS } from '../support/test-databases.js';

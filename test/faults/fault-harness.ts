@@ -4,17 +4,17 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { sql } from 'kysely';
 import winston from 'winston';
-import { createEc2Client, sdkEc2Api, type Ec2Api, type Ec2ClientOptions } from '../../src/aws/ec2-client.js';
+import { createEc2Client, sdkEc2Api, type Ec2Api, type Ec2ClientOptions } from '../../src/discover/ec2-client.js';
 import { parseConfig, type Config, type Secrets } from '../../src/config/config.js';
-import { runOnce, RunMemory, type RunReport } from '../../src/daemon/run-once.js';
-import { withRunLock } from '../../src/daemon/run-lock.js';
-import { openDatabase, type GuacamoleDatabase } from '../../src/guacamole/database.js';
-import { migrateToLatest } from '../../src/guacamole/migrate.js';
-import { checkSchema, type SchemaFacts } from '../../src/guacamole/schema-check.js';
-import { createKeySource } from '../../src/keys/key-source.js';
+import { runOnce, RunMemory, type RunReport } from '../../src/run/run-once.js';
+import { withRunLock } from '../../src/store/run-lock.js';
+import { openDatabase, type GuacamoleDatabase } from '../../src/store/database.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
+import { checkSchema, type SchemaFacts } from '../../src/store/schema-check.js';
+import { createKeySource } from '../../src/enrich/keys/key-source.js';
 import { FakeEc2 } from '../support/fake-ec2.js';
 import { createTestDatabase, type TestDatabase, type TestDialect } from '../support/test-databases.js';
-import { fleetFixture } from '../integration/fleet-fixture.js';
+import { fleetFixture } from '../integration/once/fleet-fixture.js';
 import { KEY_TEXT } from './fault-keys.js';
 
 /**

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { awsErrorHint } from '../../src/aws/aws-errors.js';
+import { awsErrorHint } from '../../src/discover/aws-errors.js';
 import { parseConfig } from '../../src/config/config.js';
-import { ConfigError } from '../../src/errors.js';
-import { DatabaseFaultError, explainTransactionFailure } from '../../src/guacamole/session-limits.js';
+import { ConfigError } from '../../src/shared/errors.js';
+import { DatabaseFaultError, explainTransactionFailure } from '../../src/store/session-limits.js';
 
 describe('fault messages (pure)', function () {
   describe('awsErrorHint names the IAM permission a refused call needs', function () {

@@ -8,7 +8,7 @@ import { readConnections } from '../support/guacamole-queries.js';
 import { diffRows } from '../support/row-diff.js';
 import { runCli, summaryOf, type CliResult } from '../support/run-cli.js';
 import { DIALECTS, type TestDatabase } from '../support/test-databases.js';
-import { fleetFixture } from '../integration/fleet-fixture.js';
+import { fleetFixture } from '../integration/once/fleet-fixture.js';
 import { KEY_TEXT } from './fault-keys.js';
 import { changeBothRegions, connectionRows, FAILING, HEALTHY, regionIds } from './region-rows.js';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../src/guacamole/tables.js';
+import type { Database } from '../../src/store/tables.js';
 import { logLinesMatching, startHarness, type FaultHarness } from '../faults/fault-harness.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/test-databases.js';
 

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { sql } from 'kysely';
-import { readNameCollation } from '../../src/guacamole/name-collation.js';
-import { nameKeyFor, type NameCollation, type NameKey } from '../../src/mapping/name-fold.js';
-import { nameKey } from '../../src/mapping/names.js';
-import { UCA_FOLD_DATA } from '../../src/mapping/uca-folds.js';
+import { readNameCollation } from '../../src/store/name-collation.js';
+import { nameKeyFor, type NameCollation, type NameKey } from '../../src/desired/name-fold.js';
+import { nameKey } from '../../src/desired/names.js';
+import { UCA_FOLD_DATA } from '../../src/desired/uca-folds.js';
 import { checkClasses, checkWeights, codePointsToCheck, mysqlWeights, postgresClasses } from '../support/collation-weights.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/test-databases.js';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { sql } from 'kysely';
-import { nameKey } from '../../src/mapping/names.js';
+import { nameKey } from '../../src/desired/names.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/test-databases.js';
 
 /**

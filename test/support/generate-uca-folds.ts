@@ -7,10 +7,10 @@ import { createTestDatabase } from './test-databases.js';
 import { buildUcaFolds, foldTableModule } from './uca-fold-builder.js';
 
 /**
- * Regenerates src/mapping/uca-folds.ts from the servers named by TEST_MYSQL_URL (a MariaDB with the uca1400
+ * Regenerates src/desired/uca-folds.ts from the servers named by TEST_MYSQL_URL (a MariaDB with the uca1400
  * collations, 10.10 or later) and TEST_POSTGRES_URL (PostgreSQL 15+ built with ICU):
  *
- *   npx tsc -p tsconfig.json && source /work/shared-db-env.sh && node dist/test/support/generate-uca-folds.js
+ *   npx tsc -p tsconfig.json && source <file with TEST_MYSQL_URL> && node dist/test/support/generate-uca-folds.js
  *
  * Then rebuild and run test/hostile/name-collation.test.ts, which checks the table against the same servers.
  */
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     if (table.conflicts.length > 0) throw new Error(`sources disagree: ${table.conflicts.join('; ')}`);
     const entries = new Map([[0, ''], ...table.entries]); // NUL, which PostgreSQL cannot hold, weighs nothing in MariaDB
     const note = `MariaDB ${rows[0]?.v} (${MARIADB_COLLATIONS.join(', ')}), PostgreSQL ICU ${pgRows[0]?.v} (und-u-ks-level1).`;
-    const target = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'src', 'mapping', 'uca-folds.ts');
+    const target = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'src', 'desired', 'uca-folds.ts');
     writeFileSync(target, foldTableModule(entries, note));
     console.log(`${entries.size} entries written to ${target}`);
   } finally {

@@ -1,4 +1,4 @@
-import { baseFold } from '../../src/mapping/name-fold.js';
+import { baseFold } from '../../src/desired/name-fold.js';
 import { groupBy, parseExpansion } from './collation-weights.js';
 
 /**

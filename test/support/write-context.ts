@@ -2,11 +2,11 @@ import { sql } from 'kysely';
 import winston from 'winston';
 import { Writable } from 'node:stream';
 import { parseConfig, type Config } from '../../src/config/config.js';
-import type { Wanted, WriteContext } from '../../src/daemon/plan-and-write.js';
-import { openDatabase, type GuacamoleDatabase } from '../../src/guacamole/database.js';
-import { migrateToLatest } from '../../src/guacamole/migrate.js';
-import { checkSchema } from '../../src/guacamole/schema-check.js';
-import type { DesiredConnection } from '../../src/mapping/desired-connection.js';
+import type { Wanted, WriteContext } from '../../src/run/write-step.js';
+import { openDatabase, type GuacamoleDatabase } from '../../src/store/database.js';
+import { migrateToLatest } from '../../src/store/migrate.js';
+import { checkSchema } from '../../src/store/schema-check.js';
+import type { DesiredConnection } from '../../src/desired/desired-connection.js';
 import type { TestDatabase } from './test-databases.js';
 
 /**

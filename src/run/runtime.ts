@@ -1,0 +1,92 @@
+import type { Ec2Api } from '../discover/ec2-client.js';
+import type { Config, Secrets } from '../config/config.js';
+import { describeError } from '../shared/errors.js';
+import { openDatabase, type GuacamoleDatabase } from '../store/database.js';
+import { migrateToLatest } from '../store/migrate.js';
+import { checkSchema, checkWritePrivileges, type SchemaFacts } from '../store/schema-check.js';
+import type { Logger } from '../shared/logger.js';
+import type { KeySource } from '../enrich/keys/key-types.js';
+import { withRunLock } from '../store/run-lock.js';
+import { RunMemory, runOnce, type RunDependencies, type RunReport } from './run-once.js';
+
+export interface RuntimeSetup {
+  readonly config: Config;
+  readonly secrets: Pick<Secrets, 'databasePassword'>;
+  readonly logger: Logger;
+  /** The EC2 client of a scope (`region`, or `<account id>/<region>` with AWS_DISCOVERY_ASSUME_ROLES). */
+  readonly ec2For: (scope: string) => Ec2Api;
+  /** The accounts of AWS_DISCOVERY_ASSUME_ROLES; unset: the own account only. */
+  readonly accounts?: RunDependencies['accounts'];
+  readonly readKeys: KeySource;
+}
+
+/** A run that happened, or one skipped because another runner (same owner id) holds the lock. */
+export type RunAttempt = { readonly locked: false; readonly report: RunReport } | { readonly locked: true };
+
+/** What `--once` and the daemon share: one pool, one schema check and migration, then any number of runs. */
+export interface Runtime {
+  /**
+   * One reconciliation. The first call that gets that far checks the schema and (unless a dry run) migrates the
+   * bookkeeping tables; a failure there (database unreachable, wrong schema) throws and the next call tries again.
+   * A real run holds the owner's run lock throughout; a dry run only reads and takes no lock.
+   */
+  run(options: { readonly dryRun: boolean; readonly signal?: AbortSignal }): Promise<RunAttempt>;
+  /** Ends the pool. */
+  close(): Promise<void>;
+}
+
+export function createRuntime(setup: RuntimeSetup): Runtime {
+  const { config, logger } = setup;
+  const database = openDatabase(config.database, setup.secrets.databasePassword, (err) =>
+    logger.warn('database connection lost', { error: describeError(err) }),
+  );
+  let prepared: { schema: SchemaFacts; migrated: boolean } | undefined;
+
+  const prepare = async (migrate: boolean): Promise<SchemaFacts> => {
+    if (prepared !== undefined && (prepared.migrated || !migrate)) return prepared.schema;
+    let schema = await checkSchema(database.db, database.dialect, config.database);
+    if (migrate) {
+      await checkWritePrivileges(database.db, database.dialect); // before the migration writes anything
+      const applied = await migrateToLatest(database.db);
+      if (applied.length > 0) {
+        logger.info('bookkeeping tables created or updated', { migrations: applied });
+        schema = await checkSchema(database.db, database.dialect);
+      }
+    }
+    if (prepared === undefined) warnOfUncheckedCollations(logger, schema);
+    prepared = { schema, migrated: migrate };
+    return schema;
+  };
+
+  const memory = new RunMemory(); // lives as long as the daemon
+  const reconcile = async (dryRun: boolean, signal: AbortSignal | undefined): Promise<RunReport> => {
+    const schema = await prepare(!dryRun);
+    signal?.throwIfAborted();
+    const deps = { config, database, schema, ec2For: setup.ec2For, readKeys: setup.readKeys, logger, memory, ...(setup.accounts ? { accounts: setup.accounts } : {}) };
+    return runOnce(deps, { dryRun, ...(signal === undefined ? {} : { signal }) });
+  };
+
+  return {
+    async run({ dryRun, signal }) {
+      // The first contact is the schema check, outside the lock: an unreachable or wrong database is named plainly.
+      await prepare(false);
+      if (dryRun) return { locked: false, report: await reconcile(true, signal) };
+      const outcome = await withRunLock(database.db, database.dialect, config.ownerId, logger, () => reconcile(false, signal));
+      return outcome.acquired ? { locked: false, report: outcome.value } : { locked: true };
+    },
+    close: () => closeDatabase(database),
+  };
+}
+
+async function closeDatabase(database: GuacamoleDatabase): Promise<void> {
+  await database.db.destroy().catch(() => undefined);
+}
+
+/** A name collation our keys were not checked against (a language tailoring, MySQL 8's 0900): names may still clash. */
+function warnOfUncheckedCollations(logger: Logger, schema: SchemaFacts): void {
+  for (const [column, collation] of Object.entries(schema.nameCollations ?? {})) {
+    if (!collation.covered) {
+      logger.warn('the collation of a name column is not one the daemon was checked against: two names it counts as equal may be refused (reported per instance)', { column, collation: collation.name });
+    }
+  }
+}

@@ -1,0 +1,173 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MAX_KEY_FILE_BYTES, readKeyFiles } from '../../../../src/enrich/keys/key-files.js';
+import type { KeyLookup } from '../../../../src/enrich/keys/key-types.js';
+import { makeTempDir, pemKeyPair, removeDir } from '../../../support/key-fixtures.js';
+
+const KEY = pemKeyPair('rsa-pkcs1').privateText;
+
+function expectFound(lookup: KeyLookup | undefined): Extract<KeyLookup, { status: 'found' }> {
+  if (lookup?.status !== 'found') return expect.fail(`expected a key, got ${JSON.stringify(lookup)}`);
+  return lookup;
+}
+
+function expectProblem(lookup: KeyLookup | undefined, status: 'missing' | 'invalid' | 'unavailable', reason: RegExp): void {
+  expect(lookup?.status, JSON.stringify(lookup)).to.equal(status);
+  expect(lookup).to.have.property('reason').that.matches(reason);
+}
+
+describe('readKeyFiles', () => {
+  let root: string;
+  let dir: string;
+
+  beforeEach(() => {
+    root = makeTempDir('key-files-');
+    dir = join(root, 'keys');
+    mkdirSync(dir);
+  });
+  afterEach(() => removeDir(root));
+
+  function writeKey(name: string, text = KEY, mode = 0o600): string {
+    const path = join(dir, name);
+    writeFileSync(path, text, { mode });
+    chmodSync(path, mode); // the umask may have removed bits
+    return path;
+  }
+
+  it('reads <key pair name>.pem and reports its format, type and path', async () => {
+    const path = writeKey('deploy.pem');
+    const found = expectFound((await readKeyFiles(dir, ['deploy'])).get('deploy'));
+    expect(found.key).to.include({ format: 'pkcs1', type: 'rsa', bits: 2048, encrypted: false });
+    expect(found.key.text).to.equal(KEY);
+    expect(found.source).to.equal(path);
+    expect(found.warnings ?? []).to.deep.equal([]);
+  });
+
+  it('uses the key pair name exactly as EC2 shows it (spaces, dots, case)', async () => {
+    writeKey('My Key.v2.pem');
+    const keys = await readKeyFiles(dir, ['My Key.v2', 'my key.v2']);
+    expectFound(keys.get('My Key.v2'));
+    expectProblem(keys.get('my key.v2'), 'missing', /my key\.v2\.pem/);
+  });
+
+  it('reports a missing file with the path it expected, and looks each name up once', async () => {
+    writeKey('a.pem');
+    const keys = await readKeyFiles(dir, ['a', 'b', 'a']);
+    expect([...keys.keys()]).to.deep.equal(['a', 'b']);
+    expectProblem(keys.get('b'), 'missing', new RegExp(`no key file ${join(dir, 'b.pem')}`));
+  });
+
+  it('picks up a file copied in or replaced between runs', async () => {
+    expectProblem((await readKeyFiles(dir, ['late'])).get('late'), 'missing', /late\.pem/);
+    writeKey('late.pem');
+    expectFound((await readKeyFiles(dir, ['late'])).get('late'));
+    const ec = pemKeyPair('ec-sec1').privateText;
+    writeFileSync(join(dir, 'late.pem.tmp'), ec, { mode: 0o600 });
+    renameSync(join(dir, 'late.pem.tmp'), join(dir, 'late.pem'));
+    expect(expectFound((await readKeyFiles(dir, ['late'])).get('late')).key.type).to.equal('ecdsa');
+  });
+
+  it('warns about a key file other users can read, but still uses it', async () => {
+    const path = writeKey('open.pem', KEY, 0o644);
+    const found = expectFound((await readKeyFiles(dir, ['open'])).get('open'));
+    expect(found.warnings).to.deep.equal([`${path} is readable by other users; run chmod 600 ${path}`]);
+  });
+
+  it('refuses names that cannot be file names', async () => {
+    const names = ['a/b', '..', '.', 'nul\0byte', ''];
+    const keys = await readKeyFiles(dir, names);
+    for (const name of names) expectProblem(keys.get(name), 'invalid', /cannot be used as a file name/);
+  });
+
+  it('reports every name missing when the keys folder does not exist', async () => {
+    const absent = join(root, 'nope');
+    const keys = await readKeyFiles(absent, ['a', 'b']);
+    for (const name of ['a', 'b']) expectProblem(keys.get(name), 'missing', new RegExp(`keys folder ${absent} does not exist`));
+  });
+
+  it('refuses a folder named x.pem', async () => {
+    mkdirSync(join(dir, 'x.pem'));
+    expectProblem((await readKeyFiles(dir, ['x'])).get('x'), 'invalid', /x\.pem is a folder, not a key file/);
+  });
+
+  it('refuses a FIFO named x.pem without hanging', async () => {
+    const made = spawnSync('mkfifo', [join(dir, 'x.pem')]);
+    expect(made.status, 'mkfifo').to.equal(0);
+    expectProblem((await readKeyFiles(dir, ['x'])).get('x'), 'invalid', /not a regular file/);
+  });
+
+  it('refuses a file too large to be a key', async () => {
+    writeKey('big.pem', `${KEY}${'#'.repeat(MAX_KEY_FILE_BYTES)}`);
+    expectProblem((await readKeyFiles(dir, ['big'])).get('big'), 'invalid', /too large to be a key/);
+  });
+
+  it('reports an unreadable file with its error code', async function () {
+    writeKey('locked.pem', KEY, 0o000);
+    const expected = /^cannot read .*locked\.pem \(EACCES\)/;
+    if (process.getuid?.() !== 0) {
+      expectProblem((await readKeyFiles(dir, ['locked'])).get('locked'), 'invalid', expected);
+      return;
+    }
+    // chmod 000 does not stop root (CI runs the tests as root): read as the unprivileged user "nobody" instead.
+    chmodSync(root, 0o755);
+    chmodSync(dir, 0o755);
+    const moduleUrl = new URL('../../../../src/enrich/keys/key-files.js', import.meta.url).href;
+    const script = `const { readKeyFiles } = await import(${JSON.stringify(moduleUrl)});
+      process.stdout.write(JSON.stringify((await readKeyFiles(${JSON.stringify(dir)}, ['locked'])).get('locked')));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    // Only when "nobody" cannot even load the compiled code (a checkout private to root) is this case skipped.
+    if (child.status !== 0 && /ERR_MODULE_NOT_FOUND|EACCES/.test(child.stderr)) this.skip();
+    expect(child.status, child.stderr).to.equal(0);
+    expectProblem(JSON.parse(child.stdout) as KeyLookup, 'invalid', expected);
+  });
+
+  it('prefixes what is wrong with the content with the file path', async () => {
+    const path = writeKey('pub.pem', 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDv5 user@host\n');
+    writeKey('empty.pem', '');
+    const keys = await readKeyFiles(dir, ['pub', 'empty']);
+    expectProblem(keys.get('pub'), 'invalid', new RegExp(`^${path} holds a public key, not a private one$`));
+    expectProblem(keys.get('empty'), 'invalid', /empty\.pem is empty$/);
+  });
+
+  it('refuses a symbolic link that leads out of the keys folder', async () => {
+    const outside = join(root, 'elsewhere.pem');
+    writeFileSync(outside, KEY, { mode: 0o600 });
+    symlinkSync(outside, join(dir, 'out.pem'));
+    symlinkSync('../elsewhere.pem', join(dir, 'relative.pem'));
+    const keys = await readKeyFiles(dir, ['out', 'relative']);
+    for (const name of ['out', 'relative']) expectProblem(keys.get(name), 'invalid', /symbolic link to .*elsewhere\.pem, outside the keys folder/);
+  });
+
+  it('follows symbolic links inside the folder, as in a Kubernetes secret volume', async () => {
+    // kubelet layout: x.pem -> ..data/x.pem, ..data -> ..2024_01_01_00_00_00.123/, the real files live in the latter.
+    mkdirSync(join(dir, '..2024_01_01_00_00_00.123'));
+    writeKey('..2024_01_01_00_00_00.123/deploy.pem', KEY, 0o600);
+    symlinkSync('..2024_01_01_00_00_00.123', join(dir, '..data'));
+    symlinkSync('..data/deploy.pem', join(dir, 'deploy.pem'));
+    const found = expectFound((await readKeyFiles(dir, ['deploy'])).get('deploy'));
+    expect(found.source).to.equal(join(dir, 'deploy.pem'));
+    expect(found.key.type).to.equal('rsa');
+  });
+
+  it('follows a keys folder that is itself a symbolic link', async () => {
+    writeKey('deploy.pem');
+    const link = join(root, 'keys-link');
+    symlinkSync(dir, link);
+    expectFound((await readKeyFiles(link, ['deploy'])).get('deploy'));
+  });
+
+  it('reports a dangling symbolic link as missing', async () => {
+    symlinkSync('gone.pem', join(dir, 'dangling.pem'));
+    expectProblem((await readKeyFiles(dir, ['dangling'])).get('dangling'), 'missing', /symbolic link to a file that does not exist/);
+  });
+
+  it('never puts key text into a reason', async () => {
+    const damaged = KEY.replace(/\n-----END/, '\n!!!!\n-----END');
+    writeKey('damaged.pem', damaged);
+    const lookup = (await readKeyFiles(dir, ['damaged'])).get('damaged');
+    expectProblem(lookup, 'invalid', /damaged\.pem is corrupted/);
+    expect(JSON.stringify(lookup)).not.to.contain(KEY.split('\n')[5]);
+  });
+});
