@@ -1,6 +1,7 @@
 /** What the benchmark reads from a database between scenarios (never while a run is measured). */
 import { sql, type Kysely } from 'kysely';
 import { loadStoredPasswords } from '../src/store/load-stored-parameters.js';
+import { dialectFor } from '../src/store/dialect/dialect-for.js';
 import { checkSchema } from '../src/store/schema-check.js';
 import type { TestDatabase, TestDialect } from '../test/support/test-databases.js';
 
@@ -35,7 +36,7 @@ export function countChanges(before: TableCounts, after: TableCounts): Record<st
 
 /** Instance keys (`region/instance id`) whose connection holds a password, as the daemon itself reads them. */
 export async function storedPasswordKeys(db: Kysely<any>, dialect: TestDialect): Promise<Set<string>> {
-  const schema = await checkSchema(db, dialect);
+  const schema = await checkSchema(db, dialectFor(dialect));
   if (!schema.hasBookkeeping) return new Set();
   return new Set((await loadStoredPasswords(db, { ownerId: 'default', ...schema })).keys());
 }

@@ -1,6 +1,6 @@
 import type { Config, Secrets } from '../config/config.js';
 import { describeError } from '../shared/errors.js';
-import { openDatabase } from '../store/database.js';
+import { openDatabase, type GuacamoleDatabase } from '../store/database.js';
 import { checkSchema } from '../store/schema-check.js';
 import { formatStatus } from '../status/format-status.js';
 import { readStatus, type StatusView } from '../status/read-status.js';
@@ -21,7 +21,7 @@ export async function statusCommand(
   let status: StatusView;
   try {
     const schema = await checkSchema(database.db, database.dialect);
-    status = schema.hasBookkeeping ? await readStatusOrEmpty(database.db, config.ownerId, options.runs) : emptyStatus(config.ownerId);
+    status = schema.hasBookkeeping ? await readStatusOrEmpty(database, config.ownerId, options.runs) : emptyStatus(config.ownerId);
   } catch (err) {
     process.stderr.write(`guacamole-ec2-discovery: cannot read the status from the database: ${describeError(err)}\n`);
     return 2;
@@ -33,12 +33,11 @@ export async function statusCommand(
 }
 
 /** A database migrated by an older version has the ownership table but not yet the run tables. */
-async function readStatusOrEmpty(db: Parameters<typeof readStatus>[0], ownerId: string, runs: number): Promise<StatusView> {
+async function readStatusOrEmpty(database: GuacamoleDatabase, ownerId: string, runs: number): Promise<StatusView> {
   try {
-    return await readStatus(db, ownerId, runs);
+    return await readStatus(database.db, ownerId, runs);
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (code === '42P01' || code === 'ER_NO_SUCH_TABLE') return emptyStatus(ownerId);
+    if (database.dialect.isMissingTable(err)) return emptyStatus(ownerId);
     throw err;
   }
 }

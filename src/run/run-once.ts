@@ -135,7 +135,7 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
   const started = Date.now();
   const { config, logger, database } = deps;
   const imageCache = await readImageCache(deps);
-  const charset = database.dialect === 'mysql' ? 'utf8mb3' : 'utf8mb4';
+  const charset = database.dialect.nameCharset;
   const template = config.accountFolder;
   const folderOf = template === undefined ? undefined : (account: ReadableAccount) => renderAccountFolder(template, account, charset);
   const sources = { config, ec2For: deps.ec2For, regionLists: deps.memory?.regionLists ?? new Map<string, RegionListCache>(), ...(folderOf ? { folderOf } : {}) } as const;

@@ -5,7 +5,6 @@ import { applyChangeSet, type ApplyContext, type ApplyResult } from '../store/ap
 import type { GuacamoleDatabase } from '../store/database.js';
 import { findRejectedWrites } from '../store/find-rejected-writes.js';
 import { loadCurrentState } from '../store/load-current-state.js';
-import { isRejectedWrite } from '../store/rejected-write.js';
 import { inSavepoint } from '../store/savepoint.js';
 import type { SchemaFacts } from '../store/schema-check.js';
 import { applySessionLimits, explainTransactionFailure } from '../store/session-limits.js';
@@ -79,7 +78,7 @@ export async function planAndWrite(ctx: WriteContext, wanted: Wanted): Promise<W
       return { ...planned, ...(await write(ctx, trx, planned.changes, current)) };
     });
   } catch (err) {
-    if (!isRejectedWrite(err)) throw err;
+    if (!ctx.database.dialect.isRejectedWrite(err)) throw err;
     ctx.logger.warn('the database refused a write of this run; finding the instances it belongs to and syncing the others');
     return inRunTransaction(ctx, (trx) => writeAroundRefusals(ctx, wanted, trx));
   }
@@ -96,7 +95,7 @@ async function writeAroundRefusals(ctx: WriteContext, wanted: Wanted, trx: Guaca
       const written = await inSavepoint(trx, () => write(ctx, trx, planned.changes, current));
       return { ...planned, ...written };
     } catch (err) {
-      if (!isRejectedWrite(err) || round === MAX_ROUNDS) throw err;
+      if (!ctx.database.dialect.isRejectedWrite(err) || round === MAX_ROUNDS) throw err;
       const found = await findRejectedWrites(trx, planned.changes, apply);
       if (found.instances.size === 0 && found.groupDeletes.size === 0) throw err; // a run-wide step: nothing to leave out
       for (const [key, why] of found.instances) refused.set(key, why);
@@ -195,6 +194,6 @@ async function inRunTransaction<T>(ctx: WriteContext, work: (trx: GuacamoleDatab
       return work(trx);
     });
   } catch (err) {
-    throw explainTransactionFailure(err, limits);
+    throw explainTransactionFailure(err, limits, ctx.database.dialect);
   }
 }

@@ -1,16 +1,15 @@
 import { sql, type Kysely } from 'kysely';
-import type { Dialect } from '../config/config.js';
+import type { SqlDialect } from './dialect/dialect.js';
 import type { ObjectType } from '../plan/current-state.js';
 import { groupBy } from '../shared/group-by.js';
 import { planGrantRevokes, type GrantRevoke, type GrantRevokePlan, type ManagedTree, type RecordedGrant } from '../plan/plan-grant-revokes.js';
 import { chunks } from './chunks.js';
-import { enumValue } from './enum-value.js';
 import { byEntityAndType, forgetGrants, recordGrants, type GrantRecord } from './grant-records.js';
 import { PERMISSION_TABLES } from './grant-read.js';
 import { GRANTED_READ_TABLE, OWNED_OBJECT_TABLE, type Database } from './tables.js';
 
 export interface AdminGrantOptions {
-  readonly dialect: Dialect;
+  readonly dialect: SqlDialect;
   readonly ownerId: string;
   /** The current admin group's `guacamole_entity` id. */
   readonly adminEntityId: number;
@@ -52,7 +51,7 @@ export async function reconcileAdminGrants(trx: Kysely<Database>, options: Admin
  */
 export async function listAdminGrantRevokes(
   db: Kysely<Database>,
-  options: { readonly dialect: Dialect; readonly ownerId: string; readonly adminEntityId: number | undefined; readonly hasGrantRecords: boolean },
+  options: { readonly dialect: SqlDialect; readonly ownerId: string; readonly adminEntityId: number | undefined; readonly hasGrantRecords: boolean },
 ): Promise<GrantRevokePlan> {
   if (!options.hasGrantRecords) return { revoke: [], forget: [] }; // before the upgrade's migration: nothing recorded yet
   const state = await loadGrantState(db, { ...options, adminEntityId: options.adminEntityId ?? -1 });
@@ -73,9 +72,8 @@ interface StateRow {
  */
 async function loadGrantState(db: Kysely<Database>, options: AdminGrantOptions): Promise<{ records: RecordedGrant[]; adopt: GrantRecord[]; tree: ManagedTree }> {
   const { ownerId, adminEntityId: admin } = options;
-  const read = () => enumValue(options.dialect, 'guacamole_object_permission_type', 'READ');
-  // MySQL refuses a UNION of text columns under different collations (Guacamole's names may use any): one for all.
-  const text = (column: string) => (options.dialect === 'mysql' ? sql`CONVERT(${sql.ref(column)} USING utf8mb4) COLLATE utf8mb4_bin` : sql.ref(column));
+  const read = () => options.dialect.enumValue('guacamole_object_permission_type', 'READ');
+  const text = (column: string) => options.dialect.textForUnion(column); // one collation for the UNION's text columns
   const { rows } = await sql<StateRow>`
     SELECT 'g' AS kind, connection_group_id AS a, parent_id AS b, ${text('connection_group_name')} AS t FROM guacamole_connection_group
     UNION ALL SELECT 'c', connection_id, parent_id, NULL FROM guacamole_connection
@@ -133,7 +131,7 @@ async function withGranteeNames(db: Kysely<Database>, plan: GrantRevokePlan): Pr
 }
 
 /** Deletes the READ rows of the given grants (one statement per grantee, object type and 500 objects). */
-async function revokeRead(db: Kysely<Database>, dialect: Dialect, grants: readonly GrantRecord[]): Promise<void> {
+async function revokeRead(db: Kysely<Database>, dialect: SqlDialect, grants: readonly GrantRecord[]): Promise<void> {
   const anyDb = db as unknown as Kysely<any>; // both permission tables, which differ in one column name
   for (const [entityId, objectType, ids] of byEntityAndType(grants)) {
     const { table, column } = PERMISSION_TABLES[objectType];
@@ -141,7 +139,7 @@ async function revokeRead(db: Kysely<Database>, dialect: Dialect, grants: readon
       await anyDb
         .deleteFrom(table)
         .where('entity_id', '=', entityId)
-        .where('permission', '=', enumValue(dialect, 'guacamole_object_permission_type', 'READ'))
+        .where('permission', '=', dialect.enumValue('guacamole_object_permission_type', 'READ'))
         .where(column, 'in', chunk)
         .execute();
     }

@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../config/config.js';
+import type { SqlDialect } from './dialect/dialect.js';
 import type { AdminGroupAction } from '../plan/change-set.js';
-import { enumValue } from './enum-value.js';
 import { insertReturningId } from './insert-returning-id.js';
 import type { Database } from './tables.js';
 
@@ -11,7 +10,7 @@ import type { Database } from './tables.js';
  */
 export async function ensureAdminGroup(
   db: Kysely<Database>,
-  dialect: Dialect,
+  dialect: SqlDialect,
   name: string,
   action: AdminGroupAction,
   existingEntityId: number | undefined,
@@ -20,7 +19,7 @@ export async function ensureAdminGroup(
   if (action === 'create' || entityId === undefined) {
     entityId = await insertReturningId(db, dialect, 'guacamole_entity', 'entity_id', {
       name,
-      type: enumValue(dialect, 'guacamole_entity_type', 'USER_GROUP'),
+      type: dialect.enumValue('guacamole_entity_type', 'USER_GROUP'),
     });
   }
   if (action !== 'none') {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../config/config.js';
+import type { SqlDialect } from './dialect/dialect.js';
 import { DEFAULT_NAME_KEYS, type NameKeys } from '../desired/name-fold.js';
 import type { ChangeSet, GroupRef } from '../plan/change-set.js';
 import { ensureAdminGroup } from './admin-group.js';
@@ -13,7 +13,7 @@ import { sharingProfilesOf, type SharingProfile } from './sharing-profiles.js';
 import type { Database } from './tables.js';
 
 export interface ApplyContext {
-  readonly dialect: Dialect;
+  readonly dialect: SqlDialect;
   readonly ownerId: string;
   readonly adminGroup: string;
   readonly adminEntityId: number | undefined;
@@ -49,7 +49,7 @@ export async function applyRunWideSteps(db: Kysely<Database>, changes: ChangeSet
 }
 
 export interface ObjectContext {
-  readonly dialect: Dialect;
+  readonly dialect: SqlDialect;
   readonly ownerId: string;
   readonly adminEntityId: number;
   readonly nameKeys?: NameKeys;

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../config/config.js';
+import type { SqlDialect } from './dialect/dialect.js';
 import type { NameKey } from '../desired/name-fold.js';
 import type { ConnectionCreate, ConnectionUpdate } from '../plan/change-set.js';
 import { chunks } from './chunks.js';
@@ -12,23 +12,20 @@ export type ParentOf = (ref: ConnectionCreate['parent']) => number;
  * Inserts connections many rows per statement and returns their ids by key. PostgreSQL returns the rows; MySQL
  * cannot, so the rows are read back by (parent, name), which the planner made unique in each folder.
  */
-export async function createConnections(db: Kysely<Database>, dialect: Dialect, creates: readonly ConnectionCreate[], parentOf: ParentOf, nameKey: NameKey): Promise<Map<string, number>> {
+export async function createConnections(db: Kysely<Database>, dialect: SqlDialect, creates: readonly ConnectionCreate[], parentOf: ParentOf, nameKey: NameKey): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   for (const chunk of chunks(creates)) {
     const rows = chunk.map((c) => ({ connection_name: c.name, parent_id: parentOf(c.parent), protocol: c.protocol }));
     const byPlace = new Map(chunk.map((c, i) => [`${rows[i]?.parent_id}/${nameKey(c.name)}`, c.key]));
     const insert = db.insertInto('guacamole_connection').values(rows);
-    const inserted =
-      dialect === 'postgres'
-        ? await insert.returning(['connection_id', 'connection_name', 'parent_id']).execute()
-        : await insert.execute().then(() =>
-            db
-              .selectFrom('guacamole_connection')
-              .select(['connection_id', 'connection_name', 'parent_id'])
-              .where('parent_id', 'in', [...new Set(rows.map((r) => r.parent_id))])
-              .where('connection_name', 'in', rows.map((r) => r.connection_name))
-              .execute(),
-          );
+    const inserted = await dialect.insertReturningRows(insert, ['connection_id', 'connection_name', 'parent_id'], () =>
+      db
+        .selectFrom('guacamole_connection')
+        .select(['connection_id', 'connection_name', 'parent_id'])
+        .where('parent_id', 'in', [...new Set(rows.map((r) => r.parent_id))])
+        .where('connection_name', 'in', rows.map((r) => r.connection_name))
+        .execute(),
+    );
     for (const row of inserted) {
       const key = byPlace.get(`${row.parent_id}/${nameKey(row.connection_name)}`);
       if (key !== undefined) ids.set(key, Number(row.connection_id));

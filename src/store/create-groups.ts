@@ -1,9 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../config/config.js';
+import type { SqlDialect } from './dialect/dialect.js';
 import type { NameKey } from '../desired/name-fold.js';
 import type { GroupCreate, GroupRef } from '../plan/change-set.js';
 import { chunks } from './chunks.js';
-import { enumValue } from './enum-value.js';
 import type { Database } from './tables.js';
 
 /**
@@ -13,7 +12,7 @@ import type { Database } from './tables.js';
  *
  * `existingId` resolves a parent that already exists (`{ id }`); `creates` is parents first, as the planner gives it.
  */
-export async function createGroups(db: Kysely<Database>, dialect: Dialect, creates: readonly GroupCreate[], nameKey: NameKey): Promise<Map<string, number>> {
+export async function createGroups(db: Kysely<Database>, dialect: SqlDialect, creates: readonly GroupCreate[], nameKey: NameKey): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   const parentId = (ref: GroupRef | null): number | null => (ref === null ? null : 'id' in ref ? ref.id : (ids.get(ref.path) ?? missing(ref.path)));
   for (const level of byLevel(creates)) {
@@ -21,14 +20,11 @@ export async function createGroups(db: Kysely<Database>, dialect: Dialect, creat
       const rows = chunk.map((g) => ({
         connection_group_name: g.name,
         parent_id: parentId(g.parent),
-        type: enumValue(dialect, 'guacamole_connection_group_type', 'ORGANIZATIONAL'),
+        type: dialect.enumValue('guacamole_connection_group_type', 'ORGANIZATIONAL'),
       }));
       const byPlace = new Map(chunk.map((g, i) => [place(rows[i]?.parent_id ?? null, g.name, nameKey), g.path]));
       const insert = db.insertInto('guacamole_connection_group').values(rows);
-      const inserted =
-        dialect === 'postgres'
-          ? await insert.returning(['connection_group_id', 'connection_group_name', 'parent_id']).execute()
-          : await insert.execute().then(() => readBack(db, rows));
+      const inserted = await dialect.insertReturningRows(insert, ['connection_group_id', 'connection_group_name', 'parent_id'], () => readBack(db, rows));
       for (const row of inserted) {
         const path = byPlace.get(place(row.parent_id === null ? null : Number(row.parent_id), row.connection_group_name, nameKey));
         if (path !== undefined) ids.set(path, Number(row.connection_group_id));

@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { ChangeSet } from '../plan/change-set.js';
 import { changedKeys, partForExistingGroupGrants, partForGroupDeletes, partForKeys } from '../plan/change-set-parts.js';
+import type { SqlDialect } from './dialect/dialect.js';
 import { applyObjectChanges, applyRunWideSteps, type ApplyContext, type ObjectContext } from './apply-change-set.js';
 import { moveToTemporaryNames } from './apply-connections.js';
-import { isRejectedWrite, rejectionReason } from './rejected-write.js';
+import { rejectionReason } from './rejected-write.js';
 import { inSavepoint, thenRollBack } from './savepoint.js';
 import type { Database } from './tables.js';
 
@@ -37,17 +38,18 @@ export async function findRejectedWrites(trx: Kysely<Database>, changes: ChangeS
     const refused = (map: Map<string, string>) => (key: string, err: unknown) => map.set(key, rejectionReason(err));
 
     const deleted = changes.deleteConnections.map((d) => d.key);
-    await bisect(trx, deleted, writeKeys, refused(instances));
+    await bisect(trx, ctx.dialect, deleted, writeKeys, refused(instances));
     const holders = changes.updateConnections.filter((u) => u.viaTemporaryName);
-    await bisect(trx, holders, (part) => moveToTemporaryNames(trx, part.map((u) => u.id)), (u, err) => instances.set(u.key, rejectionReason(err)));
+    await bisect(trx, ctx.dialect, holders, (part) => moveToTemporaryNames(trx, part.map((u) => u.id)), (u, err) => instances.set(u.key, rejectionReason(err)));
     const updated = changes.updateConnections.map((u) => u.key).filter((k) => !instances.has(k));
-    await bisect(trx, updated, writeKeys, refused(instances));
+    await bisect(trx, ctx.dialect, updated, writeKeys, refused(instances));
     const created = changes.createConnections.map((c) => c.key);
-    await bisect(trx, created, writeKeys, refused(instances));
+    await bisect(trx, ctx.dialect, created, writeKeys, refused(instances));
     const done = new Set([...deleted, ...updated, ...created]);
-    await bisect(trx, changedKeys(changes).filter((k) => !done.has(k) && !instances.has(k)), writeKeys, refused(instances));
+    await bisect(trx, ctx.dialect, changedKeys(changes).filter((k) => !done.has(k) && !instances.has(k)), writeKeys, refused(instances));
     const folders = changes.deleteGroups.map((g) => g.id);
-    await bisect(trx, folders, async (part) => void (await applyObjectChanges(trx, partForGroupDeletes(changes, new Set(part)), objects)), (id, err) => groupDeletes.set(id, rejectionReason(err)));
+    const deleteFolders = async (part: readonly number[]) => void (await applyObjectChanges(trx, partForGroupDeletes(changes, new Set(part)), objects));
+    await bisect(trx, ctx.dialect, folders, deleteFolders, (id, err) => groupDeletes.set(id, rejectionReason(err)));
     await applyObjectChanges(trx, partForExistingGroupGrants(changes), objects);
   });
   return { instances, groupDeletes };
@@ -57,18 +59,24 @@ export async function findRejectedWrites(trx: Kysely<Database>, changes: ChangeS
  * Writes `units` together; when the database refuses, splits them in halves and tries each, down to single units,
  * which are then reported. Everything that succeeded stays written (inside the caller's savepoint).
  */
-async function bisect<T>(trx: Kysely<Database>, units: readonly T[], write: (part: readonly T[]) => Promise<void>, refused: (unit: T, err: unknown) => void): Promise<void> {
+async function bisect<T>(
+  trx: Kysely<Database>,
+  dialect: SqlDialect,
+  units: readonly T[],
+  write: (part: readonly T[]) => Promise<void>,
+  refused: (unit: T, err: unknown) => void,
+): Promise<void> {
   if (units.length === 0) return;
   try {
     await inSavepoint(trx, () => write(units));
   } catch (err) {
-    if (!isRejectedWrite(err)) throw err;
+    if (!dialect.isRejectedWrite(err)) throw err;
     if (units.length === 1) {
       refused(units[0] as T, err);
       return;
     }
     const half = Math.ceil(units.length / 2);
-    await bisect(trx, units.slice(0, half), write, refused);
-    await bisect(trx, units.slice(half), write, refused);
+    await bisect(trx, dialect, units.slice(0, half), write, refused);
+    await bisect(trx, dialect, units.slice(half), write, refused);
   }
 }

@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../config/config.js';
+import type { SqlDialect } from './dialect/dialect.js';
 import type { ObjectType } from '../plan/current-state.js';
 import { chunks } from './chunks.js';
-import { enumValue } from './enum-value.js';
 import { recordGrants } from './grant-records.js';
 import type { Database } from './tables.js';
 
@@ -20,7 +19,7 @@ export const PERMISSION_TABLES = {
  */
 export async function grantRead(
   db: Kysely<Database>,
-  dialect: Dialect,
+  dialect: SqlDialect,
   entityId: number,
   ids: { connections: readonly number[]; groups: readonly number[] },
   ownerId: string,
@@ -34,18 +33,15 @@ export async function grantRead(
 }
 
 /** Inserts the missing READ rows; returns the ids it inserted (not those that were there already). */
-async function insertRead(db: Kysely<Database>, dialect: Dialect, entityId: number, objectType: ObjectType, ids: readonly number[]): Promise<number[]> {
+async function insertRead(db: Kysely<Database>, dialect: SqlDialect, entityId: number, objectType: ObjectType, ids: readonly number[]): Promise<number[]> {
   const { table, column } = PERMISSION_TABLES[objectType];
   const anyDb = db as unknown as Kysely<any>; // one code path for both permission tables, which differ in one column name
-  const read = () => enumValue(dialect, 'guacamole_object_permission_type', 'READ');
+  const read = () => dialect.enumValue('guacamole_object_permission_type', 'READ');
   const rows = ids.map((id) => ({ entity_id: entityId, [column]: id, permission: read() }));
-  if (dialect === 'postgres') {
-    const returned = await anyDb.insertInto(table).values(rows).onConflict((oc) => oc.doNothing()).returning(column).execute();
-    return returned.map((r) => Number(r[column]));
-  }
-  // INSERT IGNORE cannot say which rows it inserted (and FOUND_ROWS blurs the count): look first, in the same transaction.
-  const held = await anyDb.selectFrom(table).select(column).where('entity_id', '=', entityId).where('permission', '=', read()).where(column, 'in', ids).execute();
-  const existing = new Set(held.map((r) => Number(r[column])));
-  await anyDb.insertInto(table).values(rows).ignore().execute();
-  return ids.filter((id) => !existing.has(id));
+  // Where the insert cannot say which rows it inserted, the READ rows already there are read first.
+  const held = async () => {
+    const there = anyDb.selectFrom(table).select(column).where('entity_id', '=', entityId).where('permission', '=', read());
+    return (await there.where(column, 'in', ids).execute()).map((r) => Number(r[column]));
+  };
+  return dialect.insertNewReturningIds(anyDb.insertInto(table).values(rows), column, ids, held);
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../config/config.js';
+import type { SqlDialect } from './dialect/dialect.js';
 import type { ObjectType } from '../plan/current-state.js';
 import { chunks } from './chunks.js';
 import { GRANTED_READ_TABLE, type Database } from './tables.js';
@@ -12,12 +12,12 @@ export interface GrantRecord {
 }
 
 /** Remembers grants; a record already there (the grant was taken back by a person and made again) is kept as it is. */
-export async function recordGrants(db: Kysely<Database>, dialect: Dialect, ownerId: string, grants: readonly GrantRecord[]): Promise<void> {
+export async function recordGrants(db: Kysely<Database>, dialect: SqlDialect, ownerId: string, grants: readonly GrantRecord[]): Promise<void> {
   for (const chunk of chunks(grants)) {
     const insert = db
       .insertInto(GRANTED_READ_TABLE)
       .values(chunk.map((g) => ({ owner_id: ownerId, entity_id: g.entityId, object_type: g.objectType, object_id: g.objectId })));
-    await (dialect === 'postgres' ? insert.onConflict((oc) => oc.doNothing()) : insert.ignore()).execute();
+    await dialect.ignoreDuplicates(insert).execute();
   }
 }
 

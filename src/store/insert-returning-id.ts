@@ -1,22 +1,16 @@
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../config/config.js';
+import type { SqlDialect } from './dialect/dialect.js';
 import type { Database } from './tables.js';
 
 type IdTable = 'guacamole_entity' | 'guacamole_connection_group' | 'guacamole_connection';
 
-/** Inserts one row and returns its generated id: `RETURNING` on PostgreSQL, `insertId` on MySQL. */
+/** Inserts one row and returns its generated id (see `SqlDialect.insertReturningId`). */
 export async function insertReturningId<T extends IdTable>(
   db: Kysely<Database>,
-  dialect: Dialect,
+  dialect: SqlDialect,
   table: T,
   idColumn: string,
   values: Record<string, unknown>,
 ): Promise<number> {
-  const insert = db.insertInto(table).values(values as never);
-  if (dialect === 'postgres') {
-    const row = (await insert.returning(idColumn as never).executeTakeFirstOrThrow()) as Record<string, unknown>;
-    return Number(row[idColumn]);
-  }
-  const result = await insert.executeTakeFirstOrThrow();
-  return Number(result.insertId);
+  return dialect.insertReturningId(db.insertInto(table).values(values as never), idColumn);
 }

@@ -1,11 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { Dialect } from '../config/config.js';
+import type { SqlDialect } from './dialect/dialect.js';
 import type { CurrentConnection, CurrentState, ObjectType, StaleRecord } from '../plan/current-state.js';
-import { enumValue } from './enum-value.js';
 import { OWNED_OBJECT_TABLE, type Database } from './tables.js';
 
 export interface LoadOptions {
-  readonly dialect: Dialect;
+  readonly dialect: SqlDialect;
   readonly ownerId: string;
   readonly adminGroup: string;
   /** False before the bookkeeping table exists (dry run on a new database): nothing is owned yet. */
@@ -96,14 +95,14 @@ async function loadAdminGroup(db: Kysely<Database>, options: LoadOptions) {
     .selectFrom('guacamole_entity as e')
     .leftJoin('guacamole_user_group as g', 'g.entity_id', 'e.entity_id')
     .select(['e.entity_id', 'e.name', 'g.user_group_id', 'g.disabled'])
-    .where('e.type', '=', enumValue(options.dialect, 'guacamole_entity_type', 'USER_GROUP'))
+    .where('e.type', '=', options.dialect.enumValue('guacamole_entity_type', 'USER_GROUP'))
     .where('e.name', '=', options.adminGroup)
     .execute();
   // MySQL compares names without case: prefer the exact spelling.
   const entity = row.find((r) => r.name === options.adminGroup) ?? row[0];
   if (entity === undefined) return undefined;
   const entityId = Number(entity.entity_id);
-  const read = enumValue(options.dialect, 'guacamole_object_permission_type', 'READ');
+  const read = options.dialect.enumValue('guacamole_object_permission_type', 'READ');
   const connections = await db.selectFrom('guacamole_connection_permission').select('connection_id').where('entity_id', '=', entityId).where('permission', '=', read).execute();
   const groups = await db.selectFrom('guacamole_connection_group_permission').select('connection_group_id').where('entity_id', '=', entityId).where('permission', '=', read).execute();
   return {

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
-import type { DatabaseConfig, Dialect } from '../config/config.js';
+import type { DatabaseConfig } from '../config/config.js';
 import { describeError, SchemaMismatchError } from '../shared/errors.js';
+import type { SqlDialect, TablePrivilege } from './dialect/dialect.js';
 import { readNameCollation, type NameCollations } from './name-collation.js';
 import { GRANTED_READ_TABLE, OWNED_OBJECT_TABLE } from './tables.js';
 
@@ -35,9 +36,9 @@ interface ColumnRow {
 }
 
 /** `target` (the settings used) only makes a connection failure name the server, database and user. */
-export async function checkSchema(db: Kysely<any>, dialect: Dialect, target?: DatabaseConfig): Promise<SchemaFacts> {
+export async function checkSchema(db: Kysely<any>, dialect: SqlDialect, target?: DatabaseConfig): Promise<SchemaFacts> {
   const rows = await readColumns(db, dialect).catch((err: unknown) => {
-    throw target !== undefined && isConnectionFailure(err) ? new DatabaseConnectError(target, err) : err;
+    throw target !== undefined && dialect.isConnectFailure(err) ? new DatabaseConnectError(target, dialect.serverName, err) : err;
   });
   const present = new Set(rows.map((r) => `${r.table_name}.${r.column_name}`));
   const missing = Object.entries(REQUIRED).flatMap(([table, columns]) =>
@@ -54,12 +55,11 @@ export async function checkSchema(db: Kysely<any>, dialect: Dialect, target?: Da
   };
 }
 
-async function readColumns(db: Kysely<any>, dialect: Dialect): Promise<ColumnRow[]> {
-  const schema = dialect === 'postgres' ? sql`current_schema()` : sql`DATABASE()`;
+async function readColumns(db: Kysely<any>, dialect: SqlDialect): Promise<ColumnRow[]> {
   const { rows } = await sql<ColumnRow>`
     SELECT table_name AS table_name, column_name AS column_name, character_maximum_length AS max_length
     FROM information_schema.columns
-    WHERE table_schema = ${schema}
+    WHERE table_schema = ${dialect.currentSchema}
       AND table_name IN (${sql.join([...Object.keys(REQUIRED), OWNED_OBJECT_TABLE, GRANTED_READ_TABLE])})`.execute(db);
   return rows;
 }
@@ -67,21 +67,9 @@ async function readColumns(db: Kysely<any>, dialect: Dialect): Promise<ColumnRow
 /** The database cannot be reached or refuses the login: says where, as whom, and why (never the password). */
 export class DatabaseConnectError extends Error {
   override readonly name = 'DatabaseConnectError';
-  constructor(target: DatabaseConfig, cause: unknown) {
-    const server = target.dialect === 'postgres' ? 'PostgreSQL' : 'MySQL/MariaDB';
+  constructor(target: DatabaseConfig, server: string, cause: unknown) {
     super(`cannot connect to the ${server} database "${target.database}" at ${target.host}:${target.port} as user "${target.user}": ${describeError(cause)}`, { cause });
   }
-}
-
-/** Network failures, and the server refusing the user or the database name (PostgreSQL and MySQL codes). */
-const CONNECT_CODES = new Set([
-  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET',
-  '28P01', '28000', '3D000', 'ER_ACCESS_DENIED_ERROR', 'ER_BAD_DB_ERROR', 'ER_DBACCESS_DENIED_ERROR',
-]);
-
-function isConnectionFailure(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return (typeof code === 'string' && CONNECT_CODES.has(code)) || (err instanceof Error && /connection timeout|timeout expired/i.test(err.message));
 }
 
 /**
@@ -112,13 +100,11 @@ export class MissingPrivilegeError extends Error {
   }
 }
 
-type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
-
 /**
  * What a run does to each Guacamole table (the admin group may be created; parameters are replaced, not updated;
  * READ the daemon granted is revoked when the admin group changes or a hand-made folder no longer holds its objects).
  */
-const WRITES: Readonly<Record<string, readonly Privilege[]>> = {
+const WRITES: Readonly<Record<string, readonly TablePrivilege[]>> = {
   guacamole_connection_group: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   guacamole_connection: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'],
   guacamole_connection_parameter: ['SELECT', 'INSERT', 'DELETE'],
@@ -128,23 +114,19 @@ const WRITES: Readonly<Record<string, readonly Privilege[]>> = {
   guacamole_user_group: ['SELECT', 'INSERT'],
 };
 
-/** Rolled back on purpose after each probe. */
-class ProbeDone extends Error {}
-
 /**
- * Checks, before a run writes anything, that the user may write what a run writes. PostgreSQL is asked through
- * `has_table_privilege`; MySQL/MariaDB have no such function, so each privilege is tried with a statement that matches
- * no row (`WHERE 1 = 0`) in a transaction that is always rolled back. Either way roles and grants at every level count
- * exactly as the server applies them, and nothing is written.
+ * Checks, before a run writes anything, that the user may write what a run writes (`SqlDialect.hasPrivilege`: the
+ * server's catalog, or each privilege tried with a statement matching no row, `WHERE 1 = 0`, always rolled back).
+ * Either way roles and grants at every level count exactly as the server applies them, and nothing is written.
  */
-export async function checkWritePrivileges(db: Kysely<any>, dialect: Dialect): Promise<void> {
+export async function checkWritePrivileges(db: Kysely<any>, dialect: SqlDialect): Promise<void> {
   const missing: string[] = [];
   for (const [table, privileges] of Object.entries(WRITES)) {
     const columns = (REQUIRED[table] as readonly string[]).map((c) => sql.ref(c));
     const column = columns[0] as ReturnType<typeof sql.ref>;
     const t = sql.table(table);
     // INSERT names every column we use: MySQL's strict mode rejects an INSERT leaving out a NOT NULL column, even of no row.
-    const probes: Record<Privilege, ReturnType<typeof sql>> = {
+    const probes: Record<TablePrivilege, ReturnType<typeof sql>> = {
       SELECT: sql`SELECT ${column} FROM ${t} WHERE 1 = 0`,
       INSERT: sql`INSERT INTO ${t} (${sql.join(columns)}) SELECT ${sql.join(columns)} FROM ${t} WHERE 1 = 0`,
       UPDATE: sql`UPDATE ${t} SET ${column} = ${column} WHERE 1 = 0`,
@@ -152,31 +134,9 @@ export async function checkWritePrivileges(db: Kysely<any>, dialect: Dialect): P
     };
     const denied = [];
     for (const privilege of privileges) {
-      const allowed = dialect === 'postgres' ? await pgHasPrivilege(db, table, privilege) : !(await mysqlDenies(db, probes[privilege]));
-      if (!allowed) denied.push(privilege);
+      if (!(await dialect.hasPrivilege(db, table, privilege, probes[privilege]))) denied.push(privilege);
     }
     if (denied.length > 0) missing.push(`${denied.join(', ')} on ${table}`);
   }
   if (missing.length > 0) throw new MissingPrivilegeError(missing);
-}
-
-/** PostgreSQL answers from its catalog (roles included), without touching or locking the table. */
-async function pgHasPrivilege(db: Kysely<any>, table: string, privilege: Privilege): Promise<boolean> {
-  const { rows } = await sql<{ allowed: boolean }>`SELECT has_table_privilege(current_user, ${table}, ${privilege}) AS allowed`.execute(db);
-  return rows[0]?.allowed === true;
-}
-
-/** MySQL/MariaDB: whether the server refuses the probe for a privilege (table, column or database access denied). */
-async function mysqlDenies(db: Kysely<any>, probe: ReturnType<typeof sql>): Promise<boolean> {
-  try {
-    await db.transaction().execute(async (trx) => {
-      await probe.execute(trx);
-      throw new ProbeDone();
-    });
-    return false;
-  } catch (err) {
-    const code = String((err as { code?: unknown }).code);
-    // Anything else (ProbeDone included) is not this check's business: the run itself reports real failures.
-    return ['ER_TABLEACCESS_DENIED_ERROR', 'ER_COLUMNACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR'].includes(code);
-  }
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mysqlLockName } from '../../src/store/run-lock.js';
+import { mysqlLockName } from '../../src/store/dialect/run-lock-names.js';
 import { DatabaseFaultError } from '../../src/store/session-limits.js';
 import { expectRows } from '../support/row-diff.js';
 import { runCli, startDaemon, summaryOf } from '../support/run-cli.js';

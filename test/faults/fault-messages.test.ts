@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { awsErrorHint } from '../../src/discover/aws-errors.js';
-import { parseConfig } from '../../src/config/config.js';
+import { parseConfig, type Dialect } from '../../src/config/config.js';
 import { ConfigError } from '../../src/shared/errors.js';
+import { dialectFor } from '../../src/store/dialect/dialect-for.js';
 import { DatabaseFaultError, explainTransactionFailure } from '../../src/store/session-limits.js';
 
 describe('fault messages (pure)', function () {
@@ -48,20 +49,20 @@ describe('fault messages (pure)', function () {
   describe('explainTransactionFailure', function () {
     const limits = { lockTimeoutSeconds: 7 };
     const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
-    const rows: [Error, DatabaseFaultError['kind'], string][] = [
-      [withCode('canceling statement due to lock timeout', '55P03'), 'lock-timeout', 'more than 7 s (AWS_DISCOVERY_DB_LOCK_TIMEOUT)'],
-      [withCode('Lock wait timeout exceeded; try restarting transaction', 'ER_LOCK_WAIT_TIMEOUT'), 'lock-timeout', 'more than 7 s'],
-      [withCode('canceling statement due to statement timeout', '57014'), 'statement-timeout', 'longer than 28 s'],
-      [withCode('Query execution was interrupted (max_statement_time exceeded)', 'ER_STATEMENT_TIMEOUT'), 'statement-timeout', 'longer than 28 s'],
-      [withCode('deadlock detected', '40P01'), 'deadlock', 'victim of a deadlock'],
-      [withCode('Deadlock found when trying to get lock', 'ER_LOCK_DEADLOCK'), 'deadlock', 'victim of a deadlock'],
-      [withCode('terminating connection due to administrator command', '57P01'), 'connection-lost', 'connection was lost'],
-      [new Error('Connection terminated unexpectedly'), 'connection-lost', 'connection was lost'],
-      [withCode('Connection lost: The server closed the connection.', 'PROTOCOL_CONNECTION_LOST'), 'connection-lost', 'connection was lost'],
+    const rows: [Dialect, Error, DatabaseFaultError['kind'], string][] = [
+      ['postgres', withCode('canceling statement due to lock timeout', '55P03'), 'lock-timeout', 'more than 7 s (AWS_DISCOVERY_DB_LOCK_TIMEOUT)'],
+      ['mysql', withCode('Lock wait timeout exceeded; try restarting transaction', 'ER_LOCK_WAIT_TIMEOUT'), 'lock-timeout', 'more than 7 s'],
+      ['postgres', withCode('canceling statement due to statement timeout', '57014'), 'statement-timeout', 'longer than 28 s'],
+      ['mysql', withCode('Query execution was interrupted (max_statement_time exceeded)', 'ER_STATEMENT_TIMEOUT'), 'statement-timeout', 'longer than 28 s'],
+      ['postgres', withCode('deadlock detected', '40P01'), 'deadlock', 'victim of a deadlock'],
+      ['mysql', withCode('Deadlock found when trying to get lock', 'ER_LOCK_DEADLOCK'), 'deadlock', 'victim of a deadlock'],
+      ['postgres', withCode('terminating connection due to administrator command', '57P01'), 'connection-lost', 'connection was lost'],
+      ['postgres', new Error('Connection terminated unexpectedly'), 'connection-lost', 'connection was lost'],
+      ['mysql', withCode('Connection lost: The server closed the connection.', 'PROTOCOL_CONNECTION_LOST'), 'connection-lost', 'connection was lost'],
     ];
-    for (const [error, kind, words] of rows) {
+    for (const [database, error, kind, words] of rows) {
       it(`${error.message} → ${kind}`, function () {
-        const explained = explainTransactionFailure(error, limits) as DatabaseFaultError;
+        const explained = explainTransactionFailure(error, limits, dialectFor(database)) as DatabaseFaultError;
         expect(explained).to.be.instanceOf(DatabaseFaultError);
         expect(explained.kind).to.equal(kind);
         expect(explained.message).to.include(words).and.include(error.message);
@@ -70,7 +71,7 @@ describe('fault messages (pure)', function () {
     }
     it('leaves any other error as it is', function () {
       const other = withCode('duplicate key value violates unique constraint', '23505');
-      expect(explainTransactionFailure(other, limits)).to.equal(other);
+      expect(explainTransactionFailure(other, limits, dialectFor('postgres'))).to.equal(other);
     });
   });
 

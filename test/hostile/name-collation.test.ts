@@ -6,6 +6,7 @@ import { nameKey } from '../../src/desired/names.js';
 import { UCA_FOLD_DATA } from '../../src/desired/uca-folds.js';
 import { checkClasses, checkWeights, codePointsToCheck, mysqlWeights, postgresClasses } from '../support/collation-weights.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../support/test-databases.js';
+import { dialectFor } from '../../src/store/dialect/dialect-for.js';
 
 /**
  * Names the database counts as equal must share a key, or two instances get names the unique key (name, parent)
@@ -152,7 +153,7 @@ for (const dialect of DIALECTS) {
     });
 
     it('reads the collation of the standard test schema', async function () {
-      const read = await readNameCollation(database.db, dialect);
+      const read = await readNameCollation(database.db, dialectFor(dialect));
       const expected = dialect === 'mysql' ? { name: 'utf8mb3_general_ci', family: 'general' } : { name: 'default', family: 'deterministic' };
       expect(read.connection).to.include(expected);
       expect(read.group).to.include(expected);
@@ -169,7 +170,7 @@ for (const dialect of DIALECTS) {
           // Names another collation took may clash under this one, or not fit its character set.
           await database.exec('DELETE FROM guacamole_connection; DELETE FROM guacamole_connection_group');
           await alterNameColumns(database, c.collation);
-          const read = await readNameCollation(database.db, dialect);
+          const read = await readNameCollation(database.db, dialectFor(dialect));
           collation = read.connection;
           key = nameKeyFor(collation);
           expect(read.group).to.deep.equal(read.connection);

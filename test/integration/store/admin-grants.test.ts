@@ -9,6 +9,7 @@ import type { FakeInstance } from '../../support/fake-ec2.js';
 import { snapshot } from '../../support/guacamole-queries.js';
 import { runCli, summaryOf, type CliResult } from '../../support/run-cli.js';
 import { DIALECTS, type TestDialect } from '../../support/test-databases.js';
+import { dialectFor } from '../../../src/store/dialect/dialect-for.js';
 
 const OLD = 'AWS EC2 Administrators';
 const IMAGE = { imageId: 'ami-al2023', region: 'us-east-1', name: 'al2023-ami-2023.6.20241010.0-kernel-6.1-x86_64', ownerId: '137112412989' };
@@ -160,7 +161,7 @@ for (const dialect of DIALECTS) {
       const db = s.database.db.withPlugin(counter.plugin);
       const adminEntityId = Number((await db.selectFrom('guacamole_entity').select('entity_id').where('name', '=', OLD).executeTakeFirstOrThrow()).entity_id);
       counter.statements = 0;
-      const idle = await db.transaction().execute((trx) => reconcileAdminGrants(trx as unknown as Kysely<Database>, { dialect, ownerId: 'default', adminEntityId }));
+      const idle = await db.transaction().execute((trx) => reconcileAdminGrants(trx as unknown as Kysely<Database>, { dialect: dialectFor(dialect), ownerId: 'default', adminEntityId }));
       expect(idle).to.deep.equal({ connections: 0, groups: 0, entities: [], folders: [], forgotten: 0, adopted: 0 });
       expect(counter.statements).to.equal(1);
       expect(counter.writes).to.deep.equal([]);
@@ -191,7 +192,7 @@ for (const dialect of DIALECTS) {
       const entity = await id('guacamole_entity', 'entity_id', 'name', 'G');
       const [a, b] = [await id('guacamole_connection_group', 'connection_group_id', 'connection_group_name', 'A'), await id('guacamole_connection_group', 'connection_group_id', 'connection_group_name', 'B')];
       const [c1, c2] = [await id('guacamole_connection', 'connection_id', 'connection_name', 'c1'), await id('guacamole_connection', 'connection_id', 'connection_name', 'c2')];
-      await s.database.db.transaction().execute((trx) => grantRead(trx as unknown as Kysely<Database>, dialect, entity, { connections: [c1, c2], groups: [a, b] }, 'default'));
+      await s.database.db.transaction().execute((trx) => grantRead(trx as unknown as Kysely<Database>, dialectFor(dialect), entity, { connections: [c1, c2], groups: [a, b] }, 'default'));
       expect(await grants(s.database.db)).to.deep.equal(['G READ connection /c1', 'G READ connection /c2', 'G READ group /A', 'G READ group /B']);
       const records = await s.database.db.selectFrom('ec2_discovery_granted_read').select(['object_type', 'object_id']).execute();
       expect(records.map((r) => `${r.object_type} ${Number(r.object_id)}`).sort()).to.deep.equal([`connection ${c2}`, `connection_group ${b}`]);

@@ -6,6 +6,7 @@ import { OWNED_OBJECT_TABLE, type Database } from '../../../src/store/tables.js'
 import { NO_CHANGES } from '../../../src/plan/change-set-parts.js';
 import type { ChangeSet, ConnectionCreate, ConnectionUpdate } from '../../../src/plan/change-set.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../support/test-databases.js';
+import { dialectFor } from '../../../src/store/dialect/dialect-for.js';
 
 const EMPTY: ChangeSet = NO_CHANGES;
 
@@ -31,7 +32,7 @@ for (const dialect of DIALECTS) {
       await database.drop();
     });
 
-    const ctx = () => ({ dialect, ownerId: 'default', adminGroup: 'ec2-admins', adminEntityId: undefined });
+    const ctx = () => ({ dialect: dialectFor(dialect), ownerId: 'default', adminGroup: 'ec2-admins', adminEntityId: undefined });
 
     it('each connection gets exactly its own parameters and digest, whatever the others change', async function () {
       const creates = [1, 2, 3, 4, 5].map((n) => create(n, { hostname: `10.0.0.${n}`, port: '22', 'private-key': `key-${n}` }));

@@ -7,6 +7,7 @@ import { migrateToLatest } from '../../../src/store/migrate.js';
 import { OWNED_OBJECT_TABLE, type Database } from '../../../src/store/tables.js';
 import type { ChangeSet, GroupCreate } from '../../../src/plan/change-set.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../support/test-databases.js';
+import { dialectFor } from '../../../src/store/dialect/dialect-for.js';
 
 /** Nested new folders: under ROOT and under an existing group, three levels deep, names MySQL compares without accents. */
 function newFolders(existing: number): GroupCreate[] {
@@ -49,7 +50,7 @@ for (const dialect of DIALECTS) {
     }
 
     it('creates every folder under its parent and returns each id by path key', async function () {
-      const created = await createGroups(db, dialect, newFolders(existing), nameKey);
+      const created = await createGroups(db, dialectFor(dialect), newFolders(existing), nameKey);
       const where = await paths();
       expect(Object.fromEntries([...created].map(([path, id]) => [path, where.get(id)]))).to.deep.equal({
         a: 'A',
@@ -81,7 +82,7 @@ for (const dialect of DIALECTS) {
         kept: [],
         conflicts: [],
       };
-      await db.transaction().execute((trx) => applyChangeSet(trx, changes, { dialect, ownerId: 'default', adminGroup: 'ec2-admins', adminEntityId: undefined }));
+      await db.transaction().execute((trx) => applyChangeSet(trx, changes, { dialect: dialectFor(dialect), ownerId: 'default', adminGroup: 'ec2-admins', adminEntityId: undefined }));
       const where = await paths();
       const connections = await db.selectFrom('guacamole_connection').select(['connection_name', 'parent_id']).orderBy('connection_name').execute();
       expect(connections.map((c) => [c.connection_name, where.get(Number(c.parent_id))])).to.deep.equal([

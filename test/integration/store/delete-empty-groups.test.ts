@@ -10,6 +10,7 @@ import { NO_CHANGES } from '../../../src/plan/change-set-parts.js';
 import type { ChangeSet } from '../../../src/plan/change-set.js';
 import { openSession, waitUntil, type DbSession } from '../../faults/db-session.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../support/test-databases.js';
+import { dialectFor } from '../../../src/store/dialect/dialect-for.js';
 
 const NOTHING: ChangeSet = NO_CHANGES;
 
@@ -24,7 +25,7 @@ for (const dialect of DIALECTS) {
     let db: Kysely<Database>;
     let admin: DbSession; // an administrator's console
     let observer: DbSession;
-    const ctx = { dialect, ownerId: 'default', adminGroup: 'ec2-admins', adminEntityId: undefined } as const;
+    const ctx = { dialect: dialectFor(dialect), ownerId: 'default', adminGroup: 'ec2-admins', adminEntityId: undefined } as const;
     const p = (n: number) => (dialect === 'postgres' ? `$${n}` : '?');
 
     beforeEach(async function () {
@@ -41,12 +42,12 @@ for (const dialect of DIALECTS) {
     });
 
     async function folder(name: string, parent: number | null, owned: boolean): Promise<number> {
-      const id = await insertReturningId(db, dialect, 'guacamole_connection_group', 'connection_group_id', { connection_group_name: name, parent_id: parent, type: 'ORGANIZATIONAL' });
+      const id = await insertReturningId(db, dialectFor(dialect), 'guacamole_connection_group', 'connection_group_id', { connection_group_name: name, parent_id: parent, type: 'ORGANIZATIONAL' });
       if (owned) await recordOwnership(db, 'default', [{ objectType: 'connection_group', guacamoleId: id }]);
       return id;
     }
     async function ownedConnection(name: string, parent: number): Promise<number> {
-      const id = await insertReturningId(db, dialect, 'guacamole_connection', 'connection_id', { connection_name: name, parent_id: parent, protocol: 'ssh' });
+      const id = await insertReturningId(db, dialectFor(dialect), 'guacamole_connection', 'connection_id', { connection_name: name, parent_id: parent, protocol: 'ssh' });
       await recordOwnership(db, 'default', [{ objectType: 'connection', guacamoleId: id, instanceKey: `r/${name}`, scope: 'r' }]);
       return id;
     }

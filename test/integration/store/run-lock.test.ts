@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import { Kysely, MysqlDialect, PostgresDialect, sql } from 'kysely';
 import { createPool } from 'mysql2';
 import pg from 'pg';
-import { mysqlLockName, postgresLockKey, withRunLock } from '../../../src/store/run-lock.js';
+import { dialectFor } from '../../../src/store/dialect/dialect-for.js';
+import { mysqlLockName, postgresLockKey } from '../../../src/store/dialect/run-lock-names.js';
+import { withRunLock } from '../../../src/store/run-lock.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../support/test-databases.js';
 
@@ -55,6 +57,7 @@ describe('run lock keys', function () {
 
 for (const dialect of DIALECTS) {
   describe(`withRunLock on ${dialect}`, function () {
+    const sqlDialect = dialectFor(dialect);
     let database: TestDatabase;
     let other: Kysely<any>;
 
@@ -69,24 +72,24 @@ for (const dialect of DIALECTS) {
 
     it('one runner per owner id at a time, across pools and within one pool', async function () {
       let inner: unknown;
-      const outer = await withRunLock(database.db, dialect, 'team-a', logger, async () => {
+      const outer = await withRunLock(database.db, sqlDialect, 'team-a', logger, async () => {
         inner = {
-          otherPool: await withRunLock(other, dialect, 'team-a', logger, async () => 'ran'),
-          samePool: await withRunLock(database.db, dialect, 'team-a', logger, async () => 'ran'),
-          otherOwner: await withRunLock(other, dialect, 'team-b', logger, async () => 'ran'),
+          otherPool: await withRunLock(other, sqlDialect, 'team-a', logger, async () => 'ran'),
+          samePool: await withRunLock(database.db, sqlDialect, 'team-a', logger, async () => 'ran'),
+          otherOwner: await withRunLock(other, sqlDialect, 'team-b', logger, async () => 'ran'),
         };
         return 'outer';
       });
       expect(outer).to.deep.equal({ acquired: true, value: 'outer' });
       expect(inner).to.deep.equal({ otherPool: { acquired: false }, samePool: { acquired: false }, otherOwner: { acquired: true, value: 'ran' } });
       // Released at the end: the other pool gets it now.
-      expect(await withRunLock(other, dialect, 'team-a', logger, async () => 'again')).to.deep.equal({ acquired: true, value: 'again' });
+      expect(await withRunLock(other, sqlDialect, 'team-a', logger, async () => 'again')).to.deep.equal({ acquired: true, value: 'again' });
     });
 
     it('the same owner id in two databases on one server: both run at once', async function () {
       const second = await createTestDatabase(dialect, { schema: false });
       try {
-        const outer = await withRunLock(database.db, dialect, 'default', logger, async () => withRunLock(second.db, dialect, 'default', logger, async () => 'ran'));
+        const outer = await withRunLock(database.db, sqlDialect, 'default', logger, async () => withRunLock(second.db, sqlDialect, 'default', logger, async () => 'ran'));
         expect(outer).to.deep.equal({ acquired: true, value: { acquired: true, value: 'ran' } });
       } finally {
         await second.drop();
@@ -94,29 +97,29 @@ for (const dialect of DIALECTS) {
     });
 
     it('is released when the run throws', async function () {
-      const error = await withRunLock(database.db, dialect, 'team-a', logger, async () => {
+      const error = await withRunLock(database.db, sqlDialect, 'team-a', logger, async () => {
         throw new Error('run failed');
       }).then(
         () => undefined,
         (err: unknown) => err,
       );
       expect((error as Error).message).to.equal('run failed');
-      expect(await withRunLock(other, dialect, 'team-a', logger, async () => 1)).to.deep.equal({ acquired: true, value: 1 });
+      expect(await withRunLock(other, sqlDialect, 'team-a', logger, async () => 1)).to.deep.equal({ acquired: true, value: 1 });
     });
 
     it('a lock held by a session that ends is released by the server', async function () {
       const holderDb = otherPool(database);
       const holder = await holdLockElsewhere(holderDb, dialect, 'team-a', database.env.MYSQL_DATABASE);
-      expect(await withRunLock(database.db, dialect, 'team-a', logger, async () => 1)).to.deep.equal({ acquired: false });
+      expect(await withRunLock(database.db, sqlDialect, 'team-a', logger, async () => 1)).to.deep.equal({ acquired: false });
       holder.release();
       await holder.done;
       await holderDb.destroy(); // the session ends without unlocking
       // The server cleans up the ended session a moment after the socket closes (longer on a busy machine: the bound
       // of 20 s is only a safety net).
-      let attempt = await withRunLock(database.db, dialect, 'team-a', logger, async () => 1);
+      let attempt = await withRunLock(database.db, sqlDialect, 'team-a', logger, async () => 1);
       for (let i = 0; i < 400 && !attempt.acquired; i++) {
         await new Promise((resolve) => setTimeout(resolve, 50));
-        attempt = await withRunLock(database.db, dialect, 'team-a', logger, async () => 1);
+        attempt = await withRunLock(database.db, sqlDialect, 'team-a', logger, async () => 1);
       }
       expect(attempt).to.deep.equal({ acquired: true, value: 1 });
     });

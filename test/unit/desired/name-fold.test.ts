@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { describeMysqlCollation, describePostgresCollation } from '../../../src/store/name-collation.js';
+import { describeMysqlCollation } from '../../../src/store/dialect/mysql-collation.js';
+import { describePostgresCollation } from '../../../src/store/dialect/postgres-collation.js';
 import {
   DEFAULT_NAME_COLLATION,
   nameKeyFor,
