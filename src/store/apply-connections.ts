@@ -12,7 +12,13 @@ export type ParentOf = (ref: ConnectionCreate['parent']) => number;
  * Inserts connections many rows per statement and returns their ids by key. PostgreSQL returns the rows; MySQL
  * cannot, so the rows are read back by (parent, name), which the planner made unique in each folder.
  */
-export async function createConnections(db: Kysely<Database>, dialect: SqlDialect, creates: readonly ConnectionCreate[], parentOf: ParentOf, nameKey: NameKey): Promise<Map<string, number>> {
+export async function createConnections(
+  db: Kysely<Database>,
+  dialect: SqlDialect,
+  creates: readonly ConnectionCreate[],
+  parentOf: ParentOf,
+  nameKey: NameKey,
+): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   for (const chunk of chunks(creates)) {
     const rows = chunk.map((c) => ({ connection_name: c.name, parent_id: parentOf(c.parent), protocol: c.protocol }));
