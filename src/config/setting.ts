@@ -15,9 +15,9 @@ export type Parse<T> = (value: string | undefined, name: string, problems: strin
 
 /** Everything about a setting but its parser: what the readers and the documentation checks need. */
 export interface SettingDefinition {
-  /** The documented environment name, e.g. `AWS_DISCOVERY_PAGE_SIZE`. */
+  /** The documented environment name, as .env.example and README write it. */
   readonly name: string;
-  /** Its key in guacamole.properties, e.g. `aws-discovery-page-size`. */
+  /** Its key in guacamole.properties, lower case with dashes unless declared otherwise. */
   readonly property: string;
   /** Kept out of the logged configuration: its value may only reach `Secrets`. */
   readonly secret: boolean;

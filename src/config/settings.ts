@@ -91,8 +91,11 @@ function filtersValue(value: string) {
   return 'problem' in parsed ? parsed : { value: parsed.filters };
 }
 
-/** Every setting, in table order: what the readers look for. */
-export const ALL_SETTINGS: readonly SettingDefinition[] = SETTINGS_TABLE.flatMap((entry) => entry.settings);
+/** Every setting, ours in table order and then Guacamole's database settings: what the readers look for, in this order. */
+export const ALL_SETTINGS: readonly SettingDefinition[] = [
+  ...SETTINGS_TABLE.filter((entry) => entry !== DATABASE).flatMap((entry) => entry.settings),
+  ...DATABASE.settings,
+];
 
 /** Older environment names of a setting, accepted with a deprecation warning. */
 export function legacyNamesFor(name: string): readonly string[] {
