@@ -17,14 +17,10 @@ export function trimmed(value: string | undefined): string | undefined {
   return text === '' ? undefined : text;
 }
 
-/** The parse, then `fallback` where it gave undefined (unset or invalid). */
-function orDefault<T, D>(parse: Parse<T | undefined>, fallback: D): Parse<T | D> {
-  return (value, name, problems) => parse(value, name, problems) ?? fallback;
-}
-
-function declare<T, D>(name: string, parse: Parse<T | undefined>, fallback: D, options: SettingOptions): Setting<T | D> {
+/** A setting whose value is `fallback` where `parse` gives undefined (unset or invalid); the fallback is documented. */
+function defaulted<T, D>(name: string, parse: Parse<T | undefined>, fallback: D, options: SettingOptions): Setting<T | D> {
   const documented = fallback === undefined ? {} : { documentedDefault: String(fallback) };
-  return setting(name, orDefault(parse, fallback), { ...documented, ...options });
+  return setting(name, (value, _name, problems) => parse(value, name, problems) ?? fallback, { ...documented, ...options });
 }
 
 /** Any text. */
@@ -67,7 +63,7 @@ export function boolean(name: string, fallback: boolean, options: SettingOptions
     problems.push(`${name}: expected true or false, got "${text}"`);
     return undefined;
   };
-  return declare(name, parse, fallback, options);
+  return defaulted(name, parse, fallback, options);
 }
 
 /** A whole number from `min` to `max`; without a fallback, unset is undefined. */
@@ -86,7 +82,7 @@ export function integer<D extends number | undefined = undefined>(
     problems.push(`${name}: expected a whole number from ${min} to ${max}, got "${text}"`);
     return undefined;
   };
-  return declare(name, parse, fallback as D, options);
+  return defaulted(name, parse, fallback as D, options);
 }
 
 /** One of `values`, case-insensitive. */
@@ -98,7 +94,7 @@ export function oneOf<T extends string, D extends T | undefined = undefined>(nam
     problems.push(`${name}: expected one of ${values.join(', ')}, got "${text}"`);
     return undefined;
   };
-  return declare(name, parse, fallback as D, {});
+  return defaulted(name, parse, fallback as D, {});
 }
 
 /** A comma-separated list of distinct words among `values`, in the given order. */
@@ -114,7 +110,7 @@ export function listOf<T extends string>(name: string, values: readonly T[], fal
     }
     return [...new Set(items)] as T[];
   };
-  return declare<readonly T[], readonly T[]>(name, parse, fallback, {});
+  return defaulted<readonly T[], readonly T[]>(name, parse, fallback, {});
 }
 
 /** An http(s) URL; unset is undefined. */
@@ -141,7 +137,7 @@ export function absolutePath(name: string, fallback: string): Setting<string> {
     problems.push(`${name}: expected an absolute path, got "${text}"`);
     return undefined;
   };
-  return declare(name, parse, fallback, {});
+  return defaulted(name, parse, fallback, {});
 }
 
 /**
@@ -157,7 +153,7 @@ export function host(name: string, fallback: string, options: SettingOptions & {
     problems.push(`${name}: expected a host name or IP address, got "${text}"`);
     return undefined;
   };
-  return declare(name, parse, fallback, rest);
+  return defaulted(name, parse, fallback, rest);
 }
 
 /** Text matching `pattern`, described in the problem as `expected <description>` (without quoting the value). */
@@ -168,7 +164,7 @@ export function matching(name: string, pattern: RegExp, description: string, fal
     problems.push(`${name}: expected ${description}`);
     return undefined;
   };
-  return declare(name, parse, fallback, {});
+  return defaulted(name, parse, fallback, {});
 }
 
 /** A setting whose value is checked by `check` (a problem without the name, or undefined); unset is undefined. */

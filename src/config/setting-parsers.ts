@@ -1,6 +1,6 @@
 import cron from 'node-cron';
-import { parseAccountFolder, parseAssumeRoles, type AccountSpec, type FolderTemplate } from './accounts.js';
-import type { Parse } from './setting.js';
+import { DEFAULT_ACCOUNT_FOLDER, parseAccountFolder, parseAssumeRoles, type AccountSpec, type FolderTemplate } from './accounts.js';
+import { setting, type Parse, type Setting } from './setting.js';
 import { trimmed } from './setting-kinds.js';
 
 /** Parsers of the settings that are of no common kind (see setting-kinds.ts for those). Pure. */
@@ -24,8 +24,8 @@ export const parseRegions: Parse<{ regions: string[]; allRegions: boolean }> = (
 };
 
 /** Folder names from ROOT, `/` separated; an empty value is a mistake (not the default). */
-export function basePathParser(fallback: string): Parse<string[]> {
-  return (value, name, problems) => {
+export function folderPath(name: string, fallback: string): Setting<string[]> {
+  const parse: Parse<string[]> = (value, _name, problems) => {
     const segments = (value ?? fallback).split('/').map((s) => s.trim()).filter((s) => s !== '');
     if (segments.length === 0) {
       problems.push(`${name}: must name at least one folder (Guacamole does not keep names unique at ROOT)`);
@@ -36,17 +36,19 @@ export function basePathParser(fallback: string): Parse<string[]> {
     }
     return segments;
   };
+  return setting(name, parse, { documentedDefault: fallback });
 }
 
 /** A node-cron expression, validated. */
-export function scheduleParser(fallback: string): Parse<string> {
-  return (value, name, problems) => {
+export function cronSchedule(name: string, fallback: string): Setting<string> {
+  const parse: Parse<string> = (value, _name, problems) => {
     const text = trimmed(value);
     if (text === undefined) return fallback;
     if (cron.validate(text)) return text;
     problems.push(`${name}: not a cron expression: "${text}" (e.g. "*/5 * * * *" for every five minutes)`);
     return fallback;
   };
+  return setting(name, parse, { documentedDefault: fallback });
 }
 
 /** Accounts and their external ids (see accounts.ts); unset: undefined (the credentials' own account only). */
@@ -61,12 +63,15 @@ export const parseRoles: Parse<{ accounts: AccountSpec[]; externalIds: Record<st
   return parsed;
 };
 
-/** The account folder template; the raw value, since an explicitly empty one is a mistake worth naming. */
-export const parseFolder: Parse<FolderTemplate | undefined> = (value, name, problems) => {
-  const parsed = parseAccountFolder(name, value);
-  if ('problems' in parsed) {
-    problems.push(...parsed.problems);
-    return undefined;
-  }
-  return parsed.template;
-};
+/** The account folder template (default `{alias}`); the raw value, since an explicitly empty one is a mistake worth naming. */
+export function accountFolder(name: string): Setting<FolderTemplate | undefined> {
+  const parse: Parse<FolderTemplate | undefined> = (value, _name, problems) => {
+    const parsed = parseAccountFolder(name, value);
+    if ('problems' in parsed) {
+      problems.push(...parsed.problems);
+      return undefined;
+    }
+    return parsed.template;
+  };
+  return setting(name, parse, { documentedDefault: DEFAULT_ACCOUNT_FOLDER });
+}

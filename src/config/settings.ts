@@ -5,7 +5,7 @@ import { parseFilters } from './filters.js';
 import { LOG_LEVELS } from '../shared/logger.js';
 import { setting, type SettingDefinition } from './setting.js';
 import { absolutePath, boolean, checked, guacamoleName, host, integer, listOf, matching, oneOf, text, url } from './setting-kinds.js';
-import { basePathParser, parseFolder, parseRegions, parseRoles, scheduleParser } from './setting-parsers.js';
+import { accountFolder, cronSchedule, folderPath, parseRegions, parseRoles } from './setting-parsers.js';
 import { ADDRESS_KINDS, DEFAULT_ADDRESS_ORDER, DEFAULT_LISTING_TIMEOUT_MS } from './setting-values.js';
 
 /**
@@ -50,8 +50,8 @@ export const SETTINGS_TABLE: readonly ConfigEntry[] = [
       configField('iamEndpoint', url('AWS_DISCOVERY_IAM_ENDPOINT')),
     ],
   ),
-  configField('accountFolder', setting('AWS_DISCOVERY_ACCOUNT_FOLDER', parseFolder, { documentedDefault: '{alias}' })),
-  configField('basePath', setting('AWS_DISCOVERY_INSTANCE_BASE_PATH', basePathParser('Amazon EC2'), { documentedDefault: 'Amazon EC2' })),
+  configField('accountFolder', accountFolder('AWS_DISCOVERY_ACCOUNT_FOLDER')),
+  configField('basePath', folderPath('AWS_DISCOVERY_INSTANCE_BASE_PATH', 'Amazon EC2')),
   configField('adminGroup', guacamoleName('AWS_DISCOVERY_ADMIN_GROUP', 'AWS EC2 Administrators')),
   configField('recordByDefault', boolean('AWS_DISCOVERY_RECORD_CONNECTIONS_BY_DEFAULT', false)),
   configField('keysDir', absolutePath('AWS_DISCOVERY_KEYS_DIR', '/etc/guacamole/cloud-connector-secrets/aws')),
@@ -65,7 +65,7 @@ export const SETTINGS_TABLE: readonly ConfigEntry[] = [
     config: { keeperVault: ksmConfig !== undefined },
     secrets: ksmConfig === undefined ? {} : { ksmConfig },
   })),
-  configField('schedule', setting('AWS_DISCOVERY_SCHEDULE', scheduleParser('* * * * *'), { documentedDefault: '* * * * *' })),
+  configField('schedule', cronSchedule('AWS_DISCOVERY_SCHEDULE', '* * * * *')),
   configField('metricsPort', integer('AWS_DISCOVERY_METRICS_PORT', 1, 65535)),
   configField('metricsAddress', host('AWS_DISCOVERY_METRICS_ADDRESS', '127.0.0.1')),
   configField('healthMaxAgeSeconds', integer('AWS_DISCOVERY_HEALTH_MAX_AGE', 10, 7 * 24 * 3600, 600)),
