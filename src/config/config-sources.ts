@@ -151,14 +151,14 @@ export function mergeSources(
   for (const prefix of dropped) {
     warnings.push(`${fromFile.path ?? PROPERTIES_FILE_NAME}: ${propertyNameOf(prefix)}-* settings are ignored because the environment configures the other database`);
   }
-  for (const { name } of ALL_SETTINGS) {
+  for (const { name, property } of ALL_SETTINGS) {
     const env = fromEnvironment[name];
     const file = dropped.some((prefix) => name.startsWith(`${prefix}_`)) ? undefined : fromFile.settings[name];
     if (env !== undefined) {
       settings[name] = env;
       sources[name] = 'environment';
       if (env === '' && file !== undefined && file !== '') {
-        warnings.push(`${name} is set but empty in the environment; it overrides ${propertyNameOf(name)} in ${fromFile.path ?? PROPERTIES_FILE_NAME}`);
+        warnings.push(`${name} is set but empty in the environment; it overrides ${property} in ${fromFile.path ?? PROPERTIES_FILE_NAME}`);
       }
     } else if (file !== undefined) {
       settings[name] = file;

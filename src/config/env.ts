@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { mergeSources, readPropertiesFile, unknownEnvironmentNames, type FileReader, type SettingSource } from './config-sources.js';
-import { ALL_SETTINGS, legacyNamesFor } from './settings.js';
+import type { RawSettings } from './setting.js';
+import { ALL_SETTINGS } from './settings.js';
 
 export type { FileReader, SettingSource } from './config-sources.js';
 
-/** Raw setting values by canonical name: strings as given, nothing parsed yet. */
-export type RawSettings = Readonly<Record<string, string | undefined>>;
+export type { RawSettings } from './setting.js';
 
 export interface RawRead {
   readonly settings: RawSettings;
@@ -45,16 +45,16 @@ function readVariables(env: NodeJS.ProcessEnv, readFile: FileReader) {
   const warnings: string[] = [];
   const problems: string[] = [];
 
-  for (const { name } of ALL_SETTINGS) {
+  for (const { name, legacyNames } of ALL_SETTINGS) {
     const direct = readOne(name, env, readFile, problems);
     if (direct !== undefined) {
       settings[name] = direct;
-      for (const legacy of legacyNamesFor(name)) {
+      for (const legacy of legacyNames) {
         if (isSet(env, legacy)) warnings.push(`${legacy} is ignored because ${name} is set`);
       }
       continue;
     }
-    for (const legacy of legacyNamesFor(name)) {
+    for (const legacy of legacyNames) {
       const value = readOne(legacy, env, readFile, problems);
       if (value === undefined) continue;
       settings[name] = value;

@@ -1,83 +1,113 @@
+import { checkKsmConfig } from './ksm-config.js';
+import { configField, readFirst, settingGroup, splitField, type ConfigEntry } from './config-entry.js';
+import { DATABASE } from './database-settings.js';
+import { parseFilters } from './filters.js';
+import { LOG_LEVELS } from '../shared/logger.js';
+import { setting, type SettingDefinition } from './setting.js';
+import { absolutePath, boolean, checked, guacamoleName, host, integer, listOf, matching, oneOf, text, url } from './setting-kinds.js';
+import { accountFolder, cronSchedule, folderPath, parseRegions, parseRoles } from './setting-parsers.js';
+import { ADDRESS_KINDS, DEFAULT_ADDRESS_ORDER, DEFAULT_LISTING_TIMEOUT_MS } from './setting-values.js';
+
 /**
- * Every setting the program reads, by its documented environment name. `secret` settings are kept out of the
- * logged configuration. The database names are the ones Guacamole's own Docker image uses.
+ * Every setting the program reads, declared once: its documented environment name (its guacamole.properties key is
+ * derived from it), whether it is a secret, its parser and its default. The environment reader (env.ts), the
+ * properties-file reader (config-sources.ts), parseConfig (config.ts) and the documentation checks all read this table.
+ *
+ * Entries are in the order parseConfig reports problems, which is also the order of Config's fields.
  */
-export interface SettingDefinition {
-  readonly name: string;
-  readonly secret?: boolean;
+
+export { DATABASE_PREFIXES, type DatabaseField } from './database-settings.js';
+export { propertyNameOf, type SettingDefinition } from './setting.js';
+
+const ACCESS_KEY_ID = text('AWS_DISCOVERY_ACCESS_KEY_ID');
+const SECRET_KEY = text('AWS_DISCOVERY_SECRET_KEY', { secret: true });
+
+/** Static AWS keys, both or neither: neither means the SDK's default credential chain. */
+const AWS_KEYS = settingGroup([ACCESS_KEY_ID, SECRET_KEY], (raw, problems) => {
+  const awsAccessKeyId = ACCESS_KEY_ID.read(raw, problems);
+  const awsSecretKey = SECRET_KEY.read(raw, problems);
+  const pair = (missing: string, present: string) =>
+    `${missing}: missing while ${present} is set (set both, or neither for the default credential chain)`;
+  if (awsAccessKeyId === undefined && awsSecretKey !== undefined) problems.push(pair(ACCESS_KEY_ID.name, SECRET_KEY.name));
+  if (awsSecretKey === undefined && awsAccessKeyId !== undefined) problems.push(pair(SECRET_KEY.name, ACCESS_KEY_ID.name));
+  return { secrets: { awsAccessKeyId: awsAccessKeyId ?? '', awsSecretKey: awsSecretKey ?? '' } };
+});
+
+const OWNER_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export const SETTINGS_TABLE: readonly ConfigEntry[] = [
+  AWS_KEYS,
+  // The roles have always been checked before the regions and endpoints, though Config lists the accounts after them.
+  readFirst(
+    splitField(setting('AWS_DISCOVERY_ASSUME_ROLES', parseRoles), (roles) => ({
+      config: { accounts: roles?.accounts },
+      secrets: roles === undefined || Object.keys(roles.externalIds).length === 0 ? {} : { externalIds: roles.externalIds },
+    })),
+    [
+      splitField(setting('AWS_DISCOVERY_REGIONS', parseRegions), (value) => ({ config: value })),
+      configField('ec2Endpoint', url('AWS_DISCOVERY_EC2_ENDPOINT')),
+      configField('stsEndpoint', url('AWS_DISCOVERY_STS_ENDPOINT')),
+      configField('iamEndpoint', url('AWS_DISCOVERY_IAM_ENDPOINT')),
+    ],
+  ),
+  configField('accountFolder', accountFolder('AWS_DISCOVERY_ACCOUNT_FOLDER')),
+  configField('basePath', folderPath('AWS_DISCOVERY_INSTANCE_BASE_PATH', 'Amazon EC2')),
+  configField('adminGroup', guacamoleName('AWS_DISCOVERY_ADMIN_GROUP', 'AWS EC2 Administrators')),
+  configField('recordByDefault', boolean('AWS_DISCOVERY_RECORD_CONNECTIONS_BY_DEFAULT', false)),
+  configField('keysDir', absolutePath('AWS_DISCOVERY_KEYS_DIR', '/etc/guacamole/cloud-connector-secrets/aws')),
+  configField('ownerId', matching('AWS_DISCOVERY_OWNER_ID', OWNER_ID, 'letters, digits, ".", "_" or "-", at most 64', 'default')),
+  configField('pageSize', integer('AWS_DISCOVERY_PAGE_SIZE', 5, 1000, 1000)),
+  configField('listingTimeoutSeconds', integer('AWS_DISCOVERY_LISTING_TIMEOUT', 10, 3600, DEFAULT_LISTING_TIMEOUT_MS / 1000)),
+  DATABASE,
+  configField('logLevel', oneOf('AWS_DISCOVERY_LOG_LEVEL', LOG_LEVELS, 'info')),
+  configField('logFormat', oneOf('AWS_DISCOVERY_LOG_FORMAT', ['json', 'text'] as const)),
+  splitField(checked('AWS_DISCOVERY_KSM_CONFIG', ksmConfigValue, { secret: true }), (ksmConfig) => ({
+    config: { keeperVault: ksmConfig !== undefined },
+    secrets: ksmConfig === undefined ? {} : { ksmConfig },
+  })),
+  configField('schedule', cronSchedule('AWS_DISCOVERY_SCHEDULE', '* * * * *')),
+  configField('metricsPort', integer('AWS_DISCOVERY_METRICS_PORT', 1, 65535)),
+  configField('metricsAddress', host('AWS_DISCOVERY_METRICS_ADDRESS', '127.0.0.1')),
+  configField('healthMaxAgeSeconds', integer('AWS_DISCOVERY_HEALTH_MAX_AGE', 10, 7 * 24 * 3600, 600)),
+  configField('policy', oneOf('AWS_DISCOVERY_POLICY', ['sync', 'upsert-only', 'create-only'] as const, 'sync')),
+  configField('maxDeletePercent', integer('AWS_DISCOVERY_MAX_DELETE_PERCENT', 0, 100, 50)),
+  configField('maxDeleteCount', integer('AWS_DISCOVERY_MAX_DELETE_COUNT', 0, 10_000_000)),
+  configField('allowMassDelete', boolean('AWS_DISCOVERY_ALLOW_MASS_DELETE', false)),
+  configField('addressOrder', listOf('AWS_DISCOVERY_ADDRESS', ADDRESS_KINDS, DEFAULT_ADDRESS_ORDER)),
+  configField('filters', checked('AWS_DISCOVERY_FILTERS', filtersValue)),
+  configField('pinHostKeys', boolean('AWS_DISCOVERY_PIN_HOST_KEYS', false)),
+  configField('trustHostnameTag', boolean('AWS_DISCOVERY_TRUST_HOSTNAME_TAG', false)),
+  configField('dbLockTimeoutSeconds', integer('AWS_DISCOVERY_DB_LOCK_TIMEOUT', 1, 3600, 30)),
+];
+
+/** The KSM configuration, checked for shape without calling Keeper; the problem never quotes it (it is a secret). */
+function ksmConfigValue(value: string): { value: string } | { problem: string } {
+  const problem = checkKsmConfig(value);
+  return problem === undefined ? { value } : { problem };
 }
 
-export const AWS_SETTINGS = [
-  { name: 'AWS_DISCOVERY_ACCESS_KEY_ID' },
-  { name: 'AWS_DISCOVERY_SECRET_KEY', secret: true },
-  { name: 'AWS_DISCOVERY_REGIONS' },
-  { name: 'AWS_DISCOVERY_INSTANCE_BASE_PATH' },
-  { name: 'AWS_DISCOVERY_ADMIN_GROUP' },
-  { name: 'AWS_DISCOVERY_RECORD_CONNECTIONS_BY_DEFAULT' },
-  { name: 'AWS_DISCOVERY_KEYS_DIR' },
-  { name: 'AWS_DISCOVERY_EC2_ENDPOINT' },
-  { name: 'AWS_DISCOVERY_STS_ENDPOINT' },
-  { name: 'AWS_DISCOVERY_IAM_ENDPOINT' },
-  { name: 'AWS_DISCOVERY_ASSUME_ROLES' },
-  { name: 'AWS_DISCOVERY_ACCOUNT_FOLDER' },
-  { name: 'AWS_DISCOVERY_OWNER_ID' },
-  { name: 'AWS_DISCOVERY_PAGE_SIZE' },
-  { name: 'AWS_DISCOVERY_LISTING_TIMEOUT' },
-  { name: 'AWS_DISCOVERY_LOG_LEVEL' },
-  { name: 'AWS_DISCOVERY_LOG_FORMAT' },
-  { name: 'AWS_DISCOVERY_KSM_CONFIG', secret: true },
-  { name: 'AWS_DISCOVERY_SCHEDULE' },
-  { name: 'AWS_DISCOVERY_METRICS_PORT' },
-  { name: 'AWS_DISCOVERY_METRICS_ADDRESS' },
-  { name: 'AWS_DISCOVERY_HEALTH_MAX_AGE' },
-  { name: 'AWS_DISCOVERY_POLICY' },
-  { name: 'AWS_DISCOVERY_MAX_DELETE_PERCENT' },
-  { name: 'AWS_DISCOVERY_MAX_DELETE_COUNT' },
-  { name: 'AWS_DISCOVERY_ALLOW_MASS_DELETE' },
-  { name: 'AWS_DISCOVERY_ADDRESS' },
-  { name: 'AWS_DISCOVERY_FILTERS' },
-  { name: 'AWS_DISCOVERY_PIN_HOST_KEYS' },
-  { name: 'AWS_DISCOVERY_TRUST_HOSTNAME_TAG' },
-  { name: 'AWS_DISCOVERY_DB_LOCK_TIMEOUT' },
-] as const satisfies readonly SettingDefinition[];
+function filtersValue(value: string) {
+  const parsed = parseFilters(value);
+  return 'problem' in parsed ? parsed : { value: parsed.filters };
+}
 
-const DB_FIELDS = ['HOSTNAME', 'PORT', 'DATABASE', 'USERNAME', 'PASSWORD'] as const;
-export type DatabaseField = (typeof DB_FIELDS)[number];
+/** Every setting, ours in table order and then Guacamole's database settings: what the readers look for, in this order. */
+export const ALL_SETTINGS: readonly SettingDefinition[] = [
+  ...SETTINGS_TABLE.filter((entry) => entry !== DATABASE).flatMap((entry) => entry.settings),
+  ...DATABASE.settings,
+];
 
-export const DATABASE_PREFIXES = { postgres: 'POSTGRESQL', mysql: 'MYSQL' } as const;
-
-export const DATABASE_SETTINGS: readonly SettingDefinition[] = Object.values(DATABASE_PREFIXES).flatMap((prefix) =>
-  DB_FIELDS.map((field) => ({ name: `${prefix}_${field}`, secret: field === 'PASSWORD' })),
-);
-
-export const ALL_SETTINGS: readonly SettingDefinition[] = [...AWS_SETTINGS, ...DATABASE_SETTINGS];
-
-/**
- * Older names still accepted (with a deprecation warning), as Guacamole's image accepts them:
- * the whole `POSTGRES_` prefix, `POSTGRESQL_USER` and `MYSQL_USER`.
- */
+/** Older environment names of a setting, accepted with a deprecation warning. */
 export function legacyNamesFor(name: string): readonly string[] {
-  const names: string[] = [];
-  if (name.startsWith('POSTGRESQL_')) names.push(`POSTGRES_${name.slice('POSTGRESQL_'.length)}`);
-  if (name === 'POSTGRESQL_USERNAME') names.push('POSTGRESQL_USER', 'POSTGRES_USER');
-  if (name === 'MYSQL_USERNAME') names.push('MYSQL_USER');
-  return names;
+  return ALL_SETTINGS.find((s) => s.name === name)?.legacyNames ?? [];
 }
 
 export function isSecretSetting(name: string): boolean {
-  return ALL_SETTINGS.some((s) => s.name === name && s.secret === true);
+  return ALL_SETTINGS.some((s) => s.name === name && s.secret);
 }
 
-/**
- * The `guacamole.properties` name of a setting: lower case, `_` → `-`. `AWS_DISCOVERY_REGIONS` is
- * `aws-discovery-regions`; the database names come out as Guacamole's own JDBC properties (`postgresql-hostname`,
- * `mysql-username`, …). Derived, so a setting added to the lists above gets its property name for free.
- */
-export function propertyNameOf(name: string): string {
-  return name.toLowerCase().replaceAll('_', '-');
-}
-
-/** Setting name by property name, for every setting in ALL_SETTINGS. */
+/** Setting name by property name, for every setting. */
 export function settingsByPropertyName(): ReadonlyMap<string, string> {
-  return new Map(ALL_SETTINGS.map(({ name }) => [propertyNameOf(name), name]));
+  return new Map(ALL_SETTINGS.map(({ name, property }) => [property, name]));
 }
+
