@@ -25,15 +25,29 @@ const rawRequired: Parse<string> = (value, name, problems) => {
   return value ?? '';
 };
 
+/** How one database's settings are named and defaulted; the two databases differ only in these facts. */
+interface DatabaseNaming {
+  readonly prefix: string;
+  readonly defaultPort: number;
+  /** An older prefix still accepted for every field, as Guacamole's image accepts it (`POSTGRES_`). */
+  readonly legacyPrefix?: string;
+  /** The host may name a folder holding the server's Unix socket (node-postgres only). */
+  readonly socketFolder: boolean;
+}
+
+const NAMING: Readonly<Record<Dialect, DatabaseNaming>> = {
+  postgres: { prefix: DATABASE_PREFIXES.postgres, defaultPort: 5432, legacyPrefix: 'POSTGRES', socketFolder: true },
+  mysql: { prefix: DATABASE_PREFIXES.mysql, defaultPort: 3306, socketFolder: false },
+};
+
 /**
  * One database's settings. Older names are accepted as Guacamole's image accepts them: the whole `POSTGRES_` prefix,
  * `POSTGRESQL_USER` and `MYSQL_USER`.
  */
-function databaseSettings(dialect: Dialect, defaultPort: number): DatabaseSettings {
-  const prefix = DATABASE_PREFIXES[dialect];
-  const legacy = (field: string) => (dialect === 'postgres' ? [`POSTGRES_${field}`] : []);
+function databaseSettings({ prefix, defaultPort, legacyPrefix, socketFolder }: DatabaseNaming): DatabaseSettings {
+  const legacy = (field: string) => (legacyPrefix === undefined ? [] : [`${legacyPrefix}_${field}`]);
   return {
-    HOSTNAME: host(`${prefix}_HOSTNAME`, 'localhost', { socketFolder: dialect === 'postgres', legacyNames: legacy('HOSTNAME') }),
+    HOSTNAME: host(`${prefix}_HOSTNAME`, 'localhost', { socketFolder, legacyNames: legacy('HOSTNAME') }),
     PORT: integer(`${prefix}_PORT`, 1, 65535, defaultPort, { legacyNames: legacy('PORT') }),
     DATABASE: requiredText(`${prefix}_DATABASE`, { legacyNames: legacy('DATABASE') }),
     USERNAME: requiredText(`${prefix}_USERNAME`, { legacyNames: [...legacy('USERNAME'), `${prefix}_USER`, ...legacy('USER')] }),
@@ -42,8 +56,8 @@ function databaseSettings(dialect: Dialect, defaultPort: number): DatabaseSettin
 }
 
 export const DATABASE_SETTINGS: Readonly<Record<Dialect, DatabaseSettings>> = {
-  postgres: databaseSettings('postgres', 5432),
-  mysql: databaseSettings('mysql', 3306),
+  postgres: databaseSettings(NAMING.postgres),
+  mysql: databaseSettings(NAMING.mysql),
 };
 
 const DIALECTS = Object.keys(DATABASE_SETTINGS) as Dialect[];
