@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { parseAccountFolder, parseAssumeRoles } from '../../../src/config/accounts.js';
 import { parseConfig } from '../../../src/config/config.js';
-import { ConfigError } from '../../../src/shared/errors.js';
+import type { ConfigError } from '../../../src/shared/errors.js';
 import { renderAccountFolder } from '../../../src/desired/account-folder.js';
 import { failedScopeMatcher } from '../../../src/plan/failed-scopes.js';
 import { adoptKeyedMap, adoptRegionKeys } from '../../../src/plan/adopt-account-scopes.js';

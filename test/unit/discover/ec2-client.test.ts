@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConsoleHostKeys } from '../../../src/enrich/host-keys/console-host-keys.js';
-import { createEc2Client, sdkEc2Api } from '../../../src/discover/ec2-client.js';
+import { createEc2Client } from '../../../src/discover/ec2-client.js';
 import { FakeEc2 } from '../../support/fake-ec2.js';
 import { testClients } from '../../support/ec2-test-client.js';
 

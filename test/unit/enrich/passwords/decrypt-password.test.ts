@@ -17,7 +17,7 @@ function expectPassword(data: string, key: PrivateKeyInfo, password: string): vo
 
 function expectRefused(data: string, key: PrivateKeyInfo, reason: RegExp | string, secret?: string): void {
   const result = decryptWindowsPassword(data, key);
-  if (result.ok) return expect.fail('expected a refusal, got a password');
+  if (result.ok) expect.fail('expected a refusal, got a password');
   if (typeof reason === 'string') expect(result.reason).to.equal(reason);
   else expect(result.reason).to.match(reason);
   if (secret !== undefined) expect(result.reason).not.to.contain(secret);
