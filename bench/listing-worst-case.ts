@@ -3,7 +3,7 @@
  * defaults: 5 attempts, 10 s to connect, 30 s to the response headers, 31 s of socket idle time in a body), with and
  * without the per-scope listing deadline. A measurement to run by hand (it takes about 2.5 minutes), never a test:
  *
- *   npx tsc -p tsconfig.json && node dist/bench/listing-worst-case.js
+ *   npx tsc -p bench/tsconfig.json && node dist/bench/listing-worst-case.js
  *
  * Endpoints, all on loopback:
  * - silent: accepts the TCP connection, reads the request, never answers;

@@ -3,7 +3,7 @@
  * trigger refusing one instance's connection. The second run takes the slow path: the normal transaction fails, a
  * second one pins the refusal on its instance (savepoint bisection) and writes everything else.
  *
- *   TEST_COMMAND="node dist/bench/refused-write.bench.js" ./scripts/test.sh 1000 10000
+ *   BENCH_ENTRY=refused-write.bench ./scripts/bench.sh 1000 10000
  *
  * Prints one Markdown table. Times are the runs' own (RunReport.durationMs), in this process, fake EC2 included.
  */

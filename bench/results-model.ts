@@ -1,4 +1,5 @@
 /** The shape of the benchmark's results (also the JSON written to bench/results/). */
+import type { RunReport } from '../src/run/run-once.js';
 import type { Ec2Check } from './ec2-calls.js';
 import type { Churn } from './fleet.js';
 import type { LimitResult } from './plain-insert-limit.js';
@@ -11,25 +12,21 @@ import type { SqlCounts } from './sql-counter.js';
  */
 export type ScenarioName = 'first run' | `catch-up ${number}` | 'no change' | '1% churn';
 
+/** The fields of the run's own report that the results keep. */
+export type ScenarioReport = Pick<
+  RunReport,
+  'ok' | 'instances' | 'created' | 'updated' | 'deleted' | 'unchanged' | 'skipped' | 'conflicts' | 'passwordFetches' | 'deletionBrake'
+>;
+
 export interface ScenarioResult {
   readonly scenario: ScenarioName;
-  /** `runOnce` under the run lock, measured inside the worker (ms). */
+  /** The run (run lock and `runOnce`, setup left out), measured inside the worker (ms). */
   readonly runMs: number;
-  /** Fork to exit of the worker: Node start, module loading, schema check, migrations, the run, pool shutdown (ms). */
+  /** Fork to exit of the worker: Node start, module loading, the setup, the run, pool shutdown (ms). */
   readonly processMs: number;
+  /** The runtime's setup before the run: schema check, write privileges, migrations (ms). */
   readonly setupMs: number;
-  readonly report: {
-    readonly ok: boolean;
-    readonly instances: number;
-    readonly created: number;
-    readonly updated: number;
-    readonly deleted: number;
-    readonly unchanged: number;
-    readonly skipped: number;
-    readonly conflicts: number;
-    readonly passwordFetches: number;
-    readonly deletionBrake?: string;
-  };
+  readonly report: ScenarioReport;
   readonly sql: SqlCounts;
   /** Net change of each table's row count (count(*) before and after the scenario). */
   readonly tableChanges: Record<string, number>;

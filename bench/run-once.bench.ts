@@ -6,9 +6,10 @@
  * terminated and 1% launched; beside them, the time the same database takes to insert the first run's rows with
  * plain multi-row INSERTs (bench/plain-insert-limit.ts).
  *
- * Each scenario runs in a fresh process (bench/scenario-worker.ts) doing what `--once` does, so its peak RSS is its
- * own; the fake EC2 and the bookkeeping of the benchmark stay in this process. Prints Markdown tables (runs, rows per
- * table, targets with PASS/FAIL) and writes bench/results/<timestamp>.json and bench/results/latest.json.
+ * Each scenario runs in a fresh process (bench/scenario-worker.ts), so its peak RSS is its own: the runtime `--once`
+ * runs, built by the same function from the same settings, with the benchmark's hooks on it. The fake EC2 and the
+ * bookkeeping of the benchmark stay in this process. Prints Markdown tables (runs, rows per table, targets with
+ * PASS/FAIL) and writes bench/results/<timestamp>.json and bench/results/latest.json.
  *
  *   npm run bench                      # 1,000, 10,000 and 50,000 instances on PostgreSQL and MariaDB
  *   npm run bench -- 1000 10000        # chosen sizes

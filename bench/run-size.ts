@@ -50,7 +50,8 @@ export async function benchSize(setup: SizeSetup): Promise<{ scenarios: Scenario
       const result = await runScenario(scenario, probe, dialect, settings, { fake, knownAmis, ...(churn ? { churn } : {}) });
       scenarios.push(result);
       knownAmis = amisByRegion(fake.instances);
-      setup.progress(`${dialect} ${size} ${scenario}: ${result.runMs} ms, ${result.sql.statements} statements, peak ${result.peakRssMb} MB`);
+      const took = `${result.runMs} ms (setup ${result.setupMs} ms)`;
+      setup.progress(`${dialect} ${size} ${scenario}: ${took}, ${result.sql.statements} statements, peak ${result.peakRssMb} MB`);
       return result;
     };
     const first = await step('first run');

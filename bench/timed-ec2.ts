@@ -45,9 +45,9 @@ export function timedEc2(api: Ec2Api, spans: CallSpans): Ec2Api {
   };
 }
 
-/** Spans relative to the run's start (ms). */
-export function relativeSpans(spans: CallSpans, runStart: number): Record<string, { calls: number; fromMs: number; toMs: number }> {
+/** Spans on the run's clock (ms from its start, see run-clock.ts). */
+export function relativeSpans(spans: CallSpans, clock: (t: number) => number): Record<string, { calls: number; fromMs: number; toMs: number }> {
   return Object.fromEntries(
-    Object.entries(spans).map(([name, s]) => [name, { calls: s.calls, fromMs: Math.round(s.firstStart - runStart), toMs: Math.round(s.lastEnd - runStart) }]),
+    Object.entries(spans).map(([name, s]) => [name, { calls: s.calls, fromMs: Math.round(clock(s.firstStart)), toMs: Math.round(clock(s.lastEnd)) }]),
   );
 }

@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# The benchmark (issue 6): the same throwaway servers as the tests, then bench/run-once.bench.ts instead of mocha.
+# The benchmark (issue 6): the same throwaway servers as the tests, then a benchmark instead of mocha.
 #   ./scripts/bench.sh [fleet sizes...]     default 1000 10000 50000; e.g. ./scripts/bench.sh 1000 10000
 #   TEST_DIALECTS=postgres ./scripts/bench.sh 1000      one database only
 #   BENCH_LOG_LEVEL=warn                                 the daemon's log level in the measured runs (default info)
 #   BENCH_CPU_PROFILE=/some/folder                       a V8 CPU profile of every measured run
+#   BENCH_ENTRY=refused-write.bench                      another benchmark of bench/ (default run-once.bench)
 # Prints Markdown tables and writes bench/results/<timestamp>.json and bench/results/latest.json.
+#
+# The benchmark has its own tsconfig (bench/tsconfig.json), outside the project's build: scripts/test.sh builds the
+# project, then runs this script again with --built, which builds bench/ over it and starts the benchmark.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-TEST_COMMAND="node dist/bench/run-once.bench.js" exec ./scripts/test.sh "$@"
+if [[ "${1:-}" == --built ]]; then
+  shift
+  ./node_modules/.bin/tsc -p bench/tsconfig.json
+  exec node "dist/bench/${BENCH_ENTRY:-run-once.bench}.js" "$@"
+fi
+TEST_COMMAND="bash scripts/bench.sh --built" exec ./scripts/test.sh "$@"

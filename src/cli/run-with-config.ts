@@ -4,7 +4,7 @@ import { AccountDirectory } from '../discover/account-directory.js';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Config, Secrets } from '../config/config.js';
 import { runDaemon } from '../daemon/daemon.js';
-import { createRuntime, type Runtime } from '../run/runtime.js';
+import { createRuntime, type Runtime, type RuntimeHooks } from '../run/runtime.js';
 import { handleShutdownSignals } from '../daemon/shutdown.js';
 import { describeError } from '../shared/errors.js';
 import { createKeySource } from '../enrich/keys/key-source.js';
@@ -25,7 +25,29 @@ export async function runWithConfig(
   logger.info('starting', { version: options.version, mode: options.once ? 'once' : 'daemon', dryRun: options.dryRun, config });
 
   const shutdown = handleShutdownSignals({ logger });
-  const ec2 = ec2Clients(config, secrets, undefined, (source) => logger.info(`credentials from ${source}`), (message, meta) => logger.warn(message, meta));
+  const { runtime, close } = buildRuntime(config, secrets, logger);
+  try {
+    if (!options.once) return await runDaemon({ config, runtime, logger, signal: shutdown.signal });
+    return await runOnceAndExit(runtime, logger, { dryRun: options.dryRun, signal: shutdown.signal });
+  } finally {
+    await close();
+    shutdown.dispose();
+    await new Promise<void>((resolve) => logger.on('finish', resolve).end());
+  }
+}
+
+/** The runtime hooks, and `wrapEc2`: wraps each EC2 client as it is made (the benchmark times the calls). */
+export interface BuildHooks extends RuntimeHooks {
+  readonly wrapEc2?: (api: Ec2Api, region: string) => Ec2Api;
+}
+
+/**
+ * The runtime `--once` and the daemon run, built from the configuration: EC2 clients, the key source, the database.
+ * `close` ends the pool, then the EC2 clients. `hooks` let the benchmark observe this very runtime.
+ */
+export function buildRuntime(config: Config, secrets: Secrets, logger: Logger, hooks?: BuildHooks): { runtime: Runtime; close: () => Promise<void> } {
+  const { wrapEc2, ...runtimeHooks } = hooks ?? {};
+  const ec2 = ec2Clients(config, secrets, wrapEc2, (source) => logger.info(`credentials from ${source}`), (message, meta) => logger.warn(message, meta));
   const runtime = createRuntime({
     config,
     secrets,
@@ -33,16 +55,13 @@ export async function runWithConfig(
     ec2For: ec2.apiFor,
     ...(ec2.accounts === undefined ? {} : { accounts: ec2.accounts }),
     readKeys: createKeySource(config, secrets, logger),
+    ...(hooks === undefined ? {} : { hooks: runtimeHooks }),
   });
-  try {
-    if (!options.once) return await runDaemon({ config, runtime, logger, signal: shutdown.signal });
-    return await runOnceAndExit(runtime, logger, { dryRun: options.dryRun, signal: shutdown.signal });
-  } finally {
+  const close = async () => {
     await runtime.close();
     ec2.close();
-    shutdown.dispose();
-    await new Promise<void>((resolve) => logger.on('finish', resolve).end());
-  }
+  };
+  return { runtime, close };
 }
 
 /** `--once`: 0 when the run succeeded or another runner holds the lock (it does the work), 1 when it failed. */
@@ -71,7 +90,7 @@ async function runOnceAndExit(runtime: Runtime, logger: Logger, options: { dryRu
 export function ec2Clients(
   config: Config,
   secrets: Secrets,
-  wrap: (api: Ec2Api) => Ec2Api = (api) => api,
+  wrap: (api: Ec2Api, region: string) => Ec2Api = (api) => api,
   onCredentialSource: (source: string) => void = () => {},
   onWarning: (message: string, meta: Record<string, unknown>) => void = () => {},
   /** The clock credentials are renewed by; tests pass their own. */
@@ -81,7 +100,7 @@ export function ec2Clients(
   const credentials = createCredentialProvider({ staticKeys: staticKeysOf(secrets), onSource: onCredentialSource, now });
   const makeEc2 = (accountCredentials: AwsCredentialIdentityProvider, region: string) => {
     const client = createEc2Client({ region, credentials: accountCredentials, ...(config.ec2Endpoint ? { endpoint: config.ec2Endpoint } : {}) });
-    return { api: wrap(sdkEc2Api(client)), destroy: () => client.destroy() };
+    return { api: wrap(sdkEc2Api(client), region), destroy: () => client.destroy() };
   };
   const close = () => {
     for (const entry of clients.values()) entry.destroy();

@@ -1,3 +1,4 @@
+import type { KyselyPlugin, LogEvent } from 'kysely';
 import type { Ec2Api } from '../discover/ec2-client.js';
 import type { Config, Secrets } from '../config/config.js';
 import { describeError } from '../shared/errors.js';
@@ -18,7 +19,23 @@ export interface RuntimeSetup {
   /** The accounts of AWS_DISCOVERY_ASSUME_ROLES; unset: the own account only. */
   readonly accounts?: RunDependencies['accounts'];
   readonly readKeys: KeySource;
+  /** Observers of the runtime (the benchmark's); none given, nothing changes. */
+  readonly hooks?: RuntimeHooks;
 }
+
+/**
+ * What an observer may see of the runtime without changing what it does: the benchmark runs the real runtime through
+ * these to count and time SQL and to tell the setup apart from the run.
+ */
+export interface RuntimeHooks {
+  /** Every SQL statement: `observe` is Kysely's log callback (BEGIN and COMMIT included), `plugin` sees each result. */
+  readonly sql?: { readonly observe?: (event: LogEvent) => void; readonly plugin?: KyselyPlugin };
+  /** Called as each step starts and ends; a step that has nothing to do (already prepared) is not reported. */
+  readonly onStep?: (step: RuntimeStep, edge: 'start' | 'end') => void;
+}
+
+/** `prepare`: the schema check, and before a real run the write privileges and the migrations. */
+export type RuntimeStep = 'prepare';
 
 /** A run that happened, or one skipped because another runner (same owner id) holds the lock. */
 export type RunAttempt = { readonly locked: false; readonly report: RunReport } | { readonly locked: true };
@@ -36,14 +53,21 @@ export interface Runtime {
 }
 
 export function createRuntime(setup: RuntimeSetup): Runtime {
-  const { config, logger } = setup;
-  const database = openDatabase(config.database, setup.secrets.databasePassword, (err) =>
-    logger.warn('database connection lost', { error: describeError(err) }),
-  );
+  const { config, logger, hooks } = setup;
+  const onError = (err: Error) => logger.warn('database connection lost', { error: describeError(err) });
+  const database = observed(openDatabase(config.database, setup.secrets.databasePassword, onError, hooks?.sql?.observe), hooks?.sql?.plugin);
   let prepared: { schema: SchemaFacts; migrated: boolean } | undefined;
 
   const prepare = async (migrate: boolean): Promise<SchemaFacts> => {
     if (prepared !== undefined && (prepared.migrated || !migrate)) return prepared.schema;
+    hooks?.onStep?.('prepare', 'start');
+    try {
+      return await prepareNow(migrate);
+    } finally {
+      hooks?.onStep?.('prepare', 'end');
+    }
+  };
+  const prepareNow = async (migrate: boolean): Promise<SchemaFacts> => {
     let schema = await checkSchema(database.db, database.dialect, config.database);
     if (migrate) {
       await checkWritePrivileges(database.db, database.dialect); // before the migration writes anything
@@ -76,6 +100,11 @@ export function createRuntime(setup: RuntimeSetup): Runtime {
     },
     close: () => closeDatabase(database),
   };
+}
+
+/** The database with the observer's plugin on every query (the same pool: `destroy()` still ends it). */
+function observed(database: GuacamoleDatabase, plugin: KyselyPlugin | undefined): GuacamoleDatabase {
+  return plugin === undefined ? database : { ...database, db: database.db.withPlugin(plugin) };
 }
 
 async function closeDatabase(database: GuacamoleDatabase): Promise<void> {
