@@ -102,10 +102,6 @@ export function legacyNamesFor(name: string): readonly string[] {
   return ALL_SETTINGS.find((s) => s.name === name)?.legacyNames ?? [];
 }
 
-export function isSecretSetting(name: string): boolean {
-  return ALL_SETTINGS.some((s) => s.name === name && s.secret);
-}
-
 /** Setting name by property name, for every setting. */
 export function settingsByPropertyName(): ReadonlyMap<string, string> {
   return new Map(ALL_SETTINGS.map(({ name, property }) => [property, name]));
