@@ -9,12 +9,11 @@ import type { Logger } from '../shared/logger.js';
 import type { KeyLookup, KeySource } from '../enrich/keys/key-types.js';
 import { loadStoredHostKeys, loadStoredPasswords } from '../store/load-stored-parameters.js';
 import { fetchPasswords } from '../enrich/passwords/fetch-passwords.js';
-import { isWindows, needsWindowsPassword, planPasswordFetches } from '../enrich/passwords/password-plan.js';
+import { needsWindowsPassword, planPasswordFetches } from '../enrich/passwords/password-plan.js';
 import { planHostKeyReads, type HostKeyOutcome } from '../enrich/host-keys/host-key-plan.js';
 import { readHostKeys } from '../enrich/host-keys/read-host-keys.js';
-import { connectionProtocol } from '../discover/endpoint.js';
-import { ignored } from '../discover/tags.js';
-import { KEPT_STATES, toDesiredConnections } from '../desired/to-desired-connections.js';
+import { classifyInstance } from '../discover/classify-instance.js';
+import { toDesiredConnections } from '../desired/to-desired-connections.js';
 import { formatPlan } from '../plan/format-plan.js';
 import { ALL_REGIONS, type RegionListCache } from '../discover/enabled-regions.js';
 import { listFleet } from '../discover/list-fleet.js';
@@ -154,7 +153,7 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
   if (!options.dryRun) await rememberImages(deps, imageCache, fleet.regions);
   const images = new Map([...[...imageCache.values()].flatMap((byId) => [...byId]), ...fleet.images]);
 
-  const kept = fleet.instances.filter((i) => KEPT_STATES.has(i.state));
+  const kept = fleet.instances.filter((i) => classifyInstance(i).kept);
   const keys = await deps.readKeys([...new Set(kept.flatMap((i) => (i.keyName === undefined ? [] : [i.keyName])))]);
   logKeyNotes(logger, keys);
 
@@ -280,7 +279,10 @@ function countBy(items: readonly string[]): Record<string, number> {
 
 /** Host keys for SSH instances: stored ones stay; running instances without one have their console read. */
 async function pinHostKeys(deps: RunDependencies, kept: readonly DiscoveredInstance[], selfAccountId: string | undefined, signal: AbortSignal | undefined) {
-  const ssh = kept.filter((i) => !ignored(i.tags) && connectionProtocol(i, isWindows(i) ? 'windows' : 'linux') === 'ssh');
+  const ssh = kept.filter((i) => {
+    const { ignored, protocol } = classifyInstance(i);
+    return !ignored && protocol === 'ssh';
+  });
   const stored = adoptKeyedMap(await loadStoredHostKeys(deps.database.db, { ownerId: deps.config.ownerId, ...deps.schema }), selfAccountId);
   const retryAt = deps.memory?.consoleRetryAt ?? new Map<string, number>();
   const now = Date.now();
