@@ -1,17 +1,15 @@
 import type { Ec2Api } from '../discover/ec2-client.js';
-import type { DiscoveredInstance, RegionDiscovery } from '../discover/instance.js';
+import type { RegionDiscovery } from '../discover/instance.js';
 import { loadImageCache, saveNewImages, type ImageCache } from '../store/image-cache.js';
-import { instanceKey } from '../discover/instance.js';
 import type { Config } from '../config/config.js';
 import type { GuacamoleDatabase } from '../store/database.js';
 import type { SchemaFacts } from '../store/schema-check.js';
 import type { Logger } from '../shared/logger.js';
 import type { KeyLookup, KeySource } from '../enrich/keys/key-types.js';
 import { loadStoredHostKeys, loadStoredPasswords } from '../store/load-stored-parameters.js';
-import { fetchPasswords } from '../enrich/passwords/fetch-passwords.js';
-import { needsWindowsPassword, planPasswordFetches } from '../enrich/passwords/password-plan.js';
-import { planHostKeyReads, type HostKeyOutcome } from '../enrich/host-keys/host-key-plan.js';
-import { readHostKeys } from '../enrich/host-keys/read-host-keys.js';
+import { windowsPasswords } from '../enrich/passwords/windows-passwords.js';
+import { NO_HOST_KEYS, pinHostKeys } from '../enrich/host-keys/pin-host-keys.js';
+import { RunMemory } from './run-memory.js';
 import { classifyInstance } from '../discover/classify-instance.js';
 import { toDesiredConnections } from '../desired/to-desired-connections.js';
 import { formatPlan } from '../plan/format-plan.js';
@@ -28,23 +26,7 @@ import { describeError } from '../shared/errors.js';
 import { collectProblems, type Problem } from '../status/problems.js';
 import { recordRun } from '../status/record-run.js';
 
-/** A fleet launching thousands of Windows instances at once is served over several runs, not in one burst. */
-const PASSWORD_FETCHES_PER_REGION = 500;
-const CONSOLE_READS_PER_REGION = 100;
-/** An instance whose console showed no host keys is not read again for this long (the daemon remembers). */
-const CONSOLE_RETRY_MS = 15 * 60 * 1000;
-/** A Windows instance whose GetPasswordData answered without a usable password is asked again after this long (EC2 generates it within minutes of launch). */
-const PASSWORD_RETRY_MS = 5 * 60 * 1000;
-
-/** What the daemon remembers between runs (in memory only; `--once` starts empty). */
-export class RunMemory {
-  /** Instance key → time before which its console is not read again. */
-  readonly consoleRetryAt = new Map<string, number>();
-  /** Instance key → time before which GetPasswordData is not called again (no password at the last call). */
-  readonly passwordRetryAt = new Map<string, number>();
-  /** `AWS_DISCOVERY_REGIONS=*`: each account's enabled regions (by account id, `''` without roles), asked again after an hour. */
-  readonly regionLists = new Map<string, RegionListCache>();
-}
+export { RunMemory } from './run-memory.js'; // where the runtime and the tests import it from
 
 export interface RunDependencies {
   readonly config: Config;
@@ -157,21 +139,13 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
   const keys = await deps.readKeys([...new Set(kept.flatMap((i) => (i.keyName === undefined ? [] : [i.keyName])))]);
   logKeyNotes(logger, keys);
 
-  // Windows passwords: only those Guacamole lacks (or holds in a stale form) cost a GetPasswordData call.
-  const windows = kept.filter((i) => needsWindowsPassword(i, config.trustHostnameTag));
-  const stored = windows.length === 0 ? new Map() : adoptKeyedMap(await loadStoredPasswords(database.db, { ownerId: config.ownerId, ...deps.schema }), fleet.selfAccountId);
-  const passwordRetryAt = deps.memory?.passwordRetryAt ?? new Map<string, number>();
-  const passwordPlan = planPasswordFetches(windows, keys, stored, PASSWORD_FETCHES_PER_REGION, { retryAt: passwordRetryAt, now: Date.now() });
-  const fetched = await fetchPasswords(passwordPlan.fetches, deps.ec2For, { concurrency: 8, ...(options.signal ? { signal: options.signal } : {}) });
-  const windowsKeys = new Set(windows.map((i) => instanceKey(i.region, i.instanceId)));
-  for (const key of passwordRetryAt.keys()) if (!windowsKeys.has(key)) passwordRetryAt.delete(key); // gone or no longer Windows
-  for (const [key, outcome] of fetched) {
-    // A failed call (throttling, a missing permission) is tried again next run: the operator may have just fixed it.
-    if (outcome.status === 'obtained' || outcome.callFailed === true) passwordRetryAt.delete(key);
-    else passwordRetryAt.set(key, Date.now() + PASSWORD_RETRY_MS);
-  }
-  const passwords = new Map([...passwordPlan.outcomes, ...fetched]);
-  const hostKeys = config.pinHostKeys ? await pinHostKeys(deps, kept, fleet.selfAccountId, options.signal) : { outcomes: new Map<string, HostKeyOutcome>(), reads: 0 };
+  const memory = deps.memory ?? new RunMemory();
+  const calls = { ec2For: deps.ec2For, now: Date.now, ...(options.signal ? { signal: options.signal } : {}) };
+  const storedPasswords = async () => adoptKeyedMap(await loadStoredPasswords(database.db, { ownerId: config.ownerId, ...deps.schema }), fleet.selfAccountId);
+  const storedHostKeys = async () => adoptKeyedMap(await loadStoredHostKeys(database.db, { ownerId: config.ownerId, ...deps.schema }), fleet.selfAccountId);
+  const windows = await windowsPasswords(kept, keys, config.trustHostnameTag, { ...calls, stored: storedPasswords, memory: memory.passwords });
+  const passwords = windows.outcomes;
+  const hostKeys = config.pinHostKeys ? await pinHostKeys(kept, { ...calls, stored: storedHostKeys, memory: memory.consoles }) : NO_HOST_KEYS;
 
   const mapping = toDesiredConnections(
     { instances: fleet.instances, images, keys, passwords, hostKeys: hostKeys.outcomes },
@@ -224,7 +198,7 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: { pr
     ...(brake === undefined ? {} : { deletionBrake: brake }),
     instances: fleet.instances.length,
     instancesByRegion: Object.fromEntries(fleet.regions.flatMap((r) => (r.ok ? [[r.region, r.instances.length]] : []))),
-    passwordFetches: passwordPlan.fetches.length,
+    passwordFetches: windows.fetches,
     consoleReads: hostKeys.reads,
     ignored: mapping.ignored,
     skippedByReason: countBy(skipped.map((s) => s.code ?? 'other')),
@@ -275,22 +249,4 @@ function countBy(items: readonly string[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const item of items) counts[item] = (counts[item] ?? 0) + 1;
   return counts;
-}
-
-/** Host keys for SSH instances: stored ones stay; running instances without one have their console read. */
-async function pinHostKeys(deps: RunDependencies, kept: readonly DiscoveredInstance[], selfAccountId: string | undefined, signal: AbortSignal | undefined) {
-  const ssh = kept.filter((i) => {
-    const { ignored, protocol } = classifyInstance(i);
-    return !ignored && protocol === 'ssh';
-  });
-  const stored = adoptKeyedMap(await loadStoredHostKeys(deps.database.db, { ownerId: deps.config.ownerId, ...deps.schema }), selfAccountId);
-  const retryAt = deps.memory?.consoleRetryAt ?? new Map<string, number>();
-  const now = Date.now();
-  const plan = planHostKeyReads(ssh, stored, retryAt, { now, limitPerRegion: CONSOLE_READS_PER_REGION });
-  const read = await readHostKeys(plan.reads, deps.ec2For, { concurrency: 8, ...(signal ? { signal } : {}) });
-  for (const [key, outcome] of read) {
-    if (outcome.status === 'unpinned') retryAt.set(key, now + CONSOLE_RETRY_MS);
-    else retryAt.delete(key);
-  }
-  return { outcomes: new Map([...plan.outcomes, ...read]), reads: plan.reads.length };
 }
