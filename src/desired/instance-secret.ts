@@ -1,8 +1,7 @@
 import type { DiscoveredInstance } from '../discover/instance.js';
 import type { PasswordOutcome } from '../enrich/passwords/password-plan.js';
 import type { KeyLookup } from '../enrich/keys/key-types.js';
-import type { Protocol } from '../discover/endpoint.js';
-import type { Platform } from '../discover/endpoint.js';
+import type { Platform, Protocol } from '../discover/classify-instance.js';
 import { secretMayGoTo } from '../discover/secret-destination.js';
 import { TAGS } from '../discover/tags.js';
 

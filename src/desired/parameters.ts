@@ -1,4 +1,4 @@
-import type { Protocol } from '../discover/endpoint.js';
+import type { Protocol } from '../discover/classify-instance.js';
 
 export interface ParameterInput {
   readonly protocol: Protocol;

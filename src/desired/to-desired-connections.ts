@@ -8,12 +8,12 @@ import { cleanName, length, type CharacterSet } from './names.js';
 import { DEFAULT_ADDRESS_ORDER, type AddressKind } from '../config/setting-values.js';
 import { resolveEndpoint } from '../discover/endpoint.js';
 import { connectionParameters } from './parameters.js';
-import type { Platform } from '../discover/endpoint.js';
-import { ignored, recordingWanted, TAGS } from '../discover/tags.js';
+import { classifyInstance, type Platform } from '../discover/classify-instance.js';
+import { recordingWanted, TAGS } from '../discover/tags.js';
 import { guessUsername, taggedUsername } from './usernames.js';
 import { hostKeyParameter } from '../enrich/host-keys/console-host-keys.js';
 import type { HostKeyOutcome } from '../enrich/host-keys/host-key-plan.js';
-import { isWindows, type PasswordOutcome } from '../enrich/passwords/password-plan.js';
+import type { PasswordOutcome } from '../enrich/passwords/password-plan.js';
 
 export interface MappingOptions {
   readonly basePath: readonly string[];
@@ -53,9 +53,6 @@ export interface MappingResult {
   readonly ignored: number;
 }
 
-/** Instances in these states keep their connection; `shutting-down` and `terminated` ones lose it. */
-export const KEPT_STATES: ReadonlySet<string> = new Set(['pending', 'running', 'stopping', 'stopped']);
-
 /** Pure: instances (+ images, keys, settings) → the connections Guacamole should have. */
 export function toDesiredConnections(input: MappingInput, options: MappingOptions): MappingResult {
   const connections: DesiredConnection[] = [];
@@ -63,13 +60,14 @@ export function toDesiredConnections(input: MappingInput, options: MappingOption
   const warnings: InstanceWarning[] = [];
   let ignoredCount = 0;
   for (const instance of input.instances) {
-    if (!KEPT_STATES.has(instance.state)) continue;
-    if (ignored(instance.tags)) {
+    const { kept, ignored, platform } = classifyInstance(instance);
+    if (!kept) continue;
+    if (ignored) {
       ignoredCount++;
       continue;
     }
     const key = instanceKey(instance.region, instance.instanceId);
-    const result = toDesiredConnection(instance, input, options);
+    const result = toDesiredConnection(instance, platform, input, options);
     for (const message of result.warnings) warnings.push({ key, instanceId: instance.instanceId, message });
     if ('skip' in result.connection) {
       skipped.push({ key, scope: instance.region, instanceId: instance.instanceId, code: result.connection.skip, reason: result.connection.reason });
@@ -83,12 +81,13 @@ export function toDesiredConnections(input: MappingInput, options: MappingOption
 /** One instance: a connection, or the reason it cannot have one this run; plus warnings. */
 function toDesiredConnection(
   instance: DiscoveredInstance,
+  platform: Platform,
   input: MappingInput,
   options: MappingOptions,
 ): { connection: DesiredConnection | Skip; warnings: string[] } {
   const warnings: string[] = [];
-  const platform: Platform = isWindows(instance) ? 'windows' : 'linux';
   const addressOrder = options.addressOrder ?? DEFAULT_ADDRESS_ORDER;
+  // The protocol is the classification's (the same rule); an invalid kcm:protocol is reported here, once per instance.
   const { protocol, port, hostname } = resolveEndpoint(instance, platform, addressOrder, warnings);
   if (hostname === undefined) return { connection: skip('no_address', `no address yet (${addressOrder.join(', ')}); added once it has one`), warnings };
 

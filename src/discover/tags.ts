@@ -27,3 +27,9 @@ export function recordingWanted(tagValue: string | undefined, byDefault: boolean
 export function ignored(tags: Readonly<Record<string, string>>): boolean {
   return tags[TAGS.ignore]?.trim().toLowerCase() === 'true';
 }
+
+/** A tag value for a log line: control characters made visible, and cut short. */
+export function printableTagValue(value: string): string {
+  const shown = value.replace(/\p{Cc}/gu, '?');
+  return shown.length > 60 ? `${shown.slice(0, 60)}…` : shown;
+}

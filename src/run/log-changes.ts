@@ -1,6 +1,31 @@
 import type { Logger } from '../shared/logger.js';
 import type { ChangeSet } from '../plan/change-set.js';
 import { groupBy } from '../shared/group-by.js';
+import type { Written } from './write-step.js';
+
+/**
+ * What the write step found (a disabled admin group, refused instances, sharing profiles gone, folders kept, READ
+ * taken back), then the changes and the deletion brake.
+ */
+export function logWritten(logger: Logger, written: Written, context: { dryRun: boolean; adminGroup: string }): void {
+  if (written.adminGroupDisabled) {
+    logger.warn('the admin user group is disabled in Guacamole: its members see none of the connections', { group: context.adminGroup });
+  }
+  for (const r of written.rejected) logger.warn(`instance skipped: ${r.reason}`, { instance: r.key });
+  for (const p of written.applied.sharingProfilesDeleted) {
+    const fields = { sharingProfile: p.name, sharingProfileId: p.id, connection: p.connectionName, connectionId: p.connectionId };
+    logger.warn('sharing profile deleted with its connection', fields);
+  }
+  for (const g of written.applied.keptGroups) {
+    logger.warn('folder not deleted: it holds something the daemon does not own', { folder: g.displayPath, holds: g.holds });
+  }
+  const revoked = written.revoked;
+  if (revoked !== undefined && revoked.connections + revoked.groups + revoked.forgotten + revoked.adopted > 0) {
+    logger.info('READ grants of the daemon reconciled (revoked: old admin group, emptied hand-made folders)', { ...revoked });
+  }
+  logChanges(logger, written.changes, context);
+  if (written.brake !== undefined) logger.error(written.brake);
+}
 
 /** One info line per change (names and places, never parameter values), one warn line per conflict. */
 export function logChanges(logger: Logger, changes: ChangeSet, context: { dryRun: boolean; adminGroup: string }): void {

@@ -1,96 +1,22 @@
-import type { Ec2Api } from '../discover/ec2-client.js';
-import type { DiscoveredInstance, RegionDiscovery } from '../discover/instance.js';
-import { loadImageCache, saveNewImages, type ImageCache } from '../store/image-cache.js';
-import { instanceKey } from '../discover/instance.js';
-import type { Config } from '../config/config.js';
-import type { GuacamoleDatabase } from '../store/database.js';
-import type { SchemaFacts } from '../store/schema-check.js';
-import type { Logger } from '../shared/logger.js';
-import type { KeyLookup, KeySource } from '../enrich/keys/key-types.js';
-import { loadStoredHostKeys, loadStoredPasswords } from '../store/load-stored-parameters.js';
-import { fetchPasswords } from '../enrich/passwords/fetch-passwords.js';
-import { isWindows, needsWindowsPassword, planPasswordFetches } from '../enrich/passwords/password-plan.js';
-import { planHostKeyReads, type HostKeyOutcome } from '../enrich/host-keys/host-key-plan.js';
-import { readHostKeys } from '../enrich/host-keys/read-host-keys.js';
-import { connectionProtocol } from '../discover/endpoint.js';
-import { ignored } from '../discover/tags.js';
-import { KEPT_STATES, toDesiredConnections } from '../desired/to-desired-connections.js';
-import { formatPlan } from '../plan/format-plan.js';
-import { ALL_REGIONS, type RegionListCache } from '../discover/enabled-regions.js';
-import { listFleet } from '../discover/list-fleet.js';
-import { listedTwice } from '../discover/discover-fleet.js';
-import type { AccountAccess, ReadableAccount } from '../discover/account-directory.js';
-import { renderAccountFolder } from '../desired/account-folder.js';
-import { failedScopeMatcher } from '../plan/failed-scopes.js';
-import { adoptKeyedMap } from '../plan/adopt-account-scopes.js';
-import { logChanges } from './log-changes.js';
-import { planAndWrite, planOnly } from './write-step.js';
 import { describeError } from '../shared/errors.js';
 import { collectProblems, type Problem } from '../status/problems.js';
-import { recordRun } from '../status/record-run.js';
+import { recordRun, type RunRecord, type RunResult } from '../status/record-run.js';
+import { desire } from './desired-step.js';
+import { discover } from './discover-step.js';
+import { enrich } from './enrich-step.js';
+import { logWritten } from './log-changes.js';
+import type { RunDependencies, RunOptions } from './run-dependencies.js';
+import { reportSummary, runReport, type RunReport } from './run-report.js';
+import { planAndWrite, planOnly, type WriteContext } from './write-step.js';
 
-/** A fleet launching thousands of Windows instances at once is served over several runs, not in one burst. */
-const PASSWORD_FETCHES_PER_REGION = 500;
-const CONSOLE_READS_PER_REGION = 100;
-/** An instance whose console showed no host keys is not read again for this long (the daemon remembers). */
-const CONSOLE_RETRY_MS = 15 * 60 * 1000;
-/** A Windows instance whose GetPasswordData answered without a usable password is asked again after this long (EC2 generates it within minutes of launch). */
-const PASSWORD_RETRY_MS = 5 * 60 * 1000;
+// Where the runtime, the daemon and the tests import them from.
+export { RunMemory } from './run-memory.js';
+export type { RunDependencies, RunOptions } from './run-dependencies.js';
+export type { RunReport } from './run-report.js';
 
-/** What the daemon remembers between runs (in memory only; `--once` starts empty). */
-export class RunMemory {
-  /** Instance key → time before which its console is not read again. */
-  readonly consoleRetryAt = new Map<string, number>();
-  /** Instance key → time before which GetPasswordData is not called again (no password at the last call). */
-  readonly passwordRetryAt = new Map<string, number>();
-  /** `AWS_DISCOVERY_REGIONS=*`: each account's enabled regions (by account id, `''` without roles), asked again after an hour. */
-  readonly regionLists = new Map<string, RegionListCache>();
-}
-
-export interface RunDependencies {
-  readonly config: Config;
-  readonly database: GuacamoleDatabase;
-  readonly schema: SchemaFacts;
-  /** The EC2 client of a scope (`region`, or `<account id>/<region>` with AWS_DISCOVERY_ASSUME_ROLES). */
-  readonly ec2For: (scope: string) => Ec2Api;
-  /** The accounts of AWS_DISCOVERY_ASSUME_ROLES (see aws/account-directory.ts); unset: the own account only. */
-  readonly accounts?: { resolve(): Promise<AccountAccess[]> };
-  readonly readKeys: KeySource;
-  readonly logger: Logger;
-  readonly memory?: RunMemory;
-}
-
-export interface RunReport {
-  readonly ok: boolean;
-  readonly created: number;
-  readonly updated: number;
-  readonly deleted: number;
-  readonly unchanged: number;
-  readonly skipped: number;
-  readonly conflicts: number;
-  /** Scopes whose listing failed: regions, `<account id>/<region>`, `<account id>/*` (a whole account) or `*`. */
-  readonly failedRegions: readonly string[];
-  /** Accounts that could not be read (AssumeRole refused, no region listed…): nothing of theirs was changed. */
-  readonly failedAccounts: readonly string[];
-  /** Why deletions were held back this run (deletion brake), if they were. */
-  readonly deletionBrake?: string;
-  readonly instances: number;
-  /** Instances listed per region; regions whose listing failed are absent. */
-  readonly instancesByRegion: Readonly<Record<string, number>>;
-  /** GetPasswordData calls made this run. */
-  readonly passwordFetches: number;
-  /** GetConsoleOutput calls made this run (host key pinning). */
-  readonly consoleReads: number;
-  /** Instances left out by `kcm:ignore`. */
-  readonly ignored: number;
-  /** Skipped instances by category (`no_address`, `too_long`, `charset`, `rejected`). */
-  readonly skippedByReason: Readonly<Record<string, number>>;
-  readonly durationMs: number;
-  /** Peak resident memory of the process so far (MB). */
-  readonly peakRssMb: number;
-  readonly dryRun: boolean;
-  /** The readable plan (dry run only). */
-  readonly plan?: string;
+/** The problems found so far, recorded with the run's status even when a later step fails. */
+interface Found {
+  problems: Problem[] | undefined;
 }
 
 /**
@@ -100,195 +26,49 @@ export interface RunReport {
 export async function runOnce(deps: RunDependencies, options: RunOptions): Promise<RunReport> {
   const startedAt = new Date();
   if (options.dryRun) return reconcile(deps, options, { problems: undefined });
-  const found: { problems: Problem[] | undefined } = { problems: undefined };
+  const found: Found = { problems: undefined };
+  const record = (result: RunResult, durationMs: number, summary: RunRecord['summary']) =>
+    recordStatus(deps, { ownerId: deps.config.ownerId, startedAt, durationMs, result, summary, ...(found.problems ? { problems: found.problems } : {}) });
   try {
     const report = await reconcile(deps, options, found);
-    const result = report.ok ? 'success' : 'partial';
-    const { plan: _plan, ...summary } = report;
-    await record(deps, { ownerId: deps.config.ownerId, startedAt, durationMs: report.durationMs, result, summary, ...(found.problems ? { problems: found.problems } : {}) });
+    await record(report.ok ? 'success' : 'partial', report.durationMs, reportSummary(report));
     return report;
   } catch (err) {
     // The run's transaction rolled back; say so in the status (when the database still answers).
-    const summary = { error: describeError(err) };
-    await record(deps, { ownerId: deps.config.ownerId, startedAt, durationMs: Date.now() - startedAt.getTime(), result: 'failure', summary, ...(found.problems ? { problems: found.problems } : {}) });
+    await record('failure', Date.now() - startedAt.getTime(), { error: describeError(err) });
     throw err;
   }
 }
 
-export interface RunOptions {
-  readonly dryRun: boolean;
-  readonly signal?: AbortSignal;
-  /** `--allow-mass-delete`: the deletion brake is off for this run. */
-  readonly allowMassDelete?: boolean;
+/** discover → enrich (keys, passwords, host keys) → desired → plan and write in one transaction → report. */
+async function reconcile(deps: RunDependencies, options: RunOptions, found: Found): Promise<RunReport> {
+  const started = Date.now();
+  const { config, logger, database } = deps;
+  const charset = database.dialect.nameCharset;
+  const discovery = await discover(deps, options, charset);
+  const { fleet } = discovery;
+  const enrichment = await enrich(deps, fleet, options.signal);
+  const { mapping, wanted } = desire(deps, discovery, enrichment, charset);
+  found.problems = collectProblems({ failedRegions: fleet.failed, skipped: mapping.skipped, warnings: mapping.warnings });
+
+  // A dry run only reads; a real run reads, plans and writes in one transaction (all or nothing).
+  const context: WriteContext = { config, database, schema: deps.schema, logger, selfAccountId: fleet.selfAccountId, allowMassDelete: config.allowMassDelete };
+  options.signal?.throwIfAborted(); // last point to stop: once the transaction has begun, it runs to its end
+  const written = options.dryRun ? await planOnly(context, wanted) : await planAndWrite(context, wanted);
+  const skipped = [...mapping.skipped, ...written.rejected];
+  found.problems = collectProblems({ failedRegions: fleet.failed, skipped, warnings: mapping.warnings, changes: written.changes });
+  logWritten(logger, written, { dryRun: options.dryRun, adminGroup: config.adminGroup });
+
+  const report = runReport({ fleet, enrichment, mapping, written, skipped, durationMs: Date.now() - started, dryRun: options.dryRun });
+  logger.info(options.dryRun ? 'dry run finished; nothing was written' : 'run finished', reportSummary(report));
+  return report;
 }
 
 /** The run status is a convenience: failing to write it never fails the run. */
-async function record(deps: RunDependencies, run: Parameters<typeof recordRun>[1]): Promise<void> {
+async function recordStatus(deps: RunDependencies, run: RunRecord): Promise<void> {
   try {
     await recordRun(deps.database.db, run);
   } catch (err) {
     deps.logger.warn('could not record the run for `status`', { error: describeError(err) });
   }
-}
-
-async function reconcile(deps: RunDependencies, options: RunOptions, found: { problems: Problem[] | undefined }): Promise<RunReport> {
-  const started = Date.now();
-  const { config, logger, database } = deps;
-  const imageCache = await readImageCache(deps);
-  const charset = database.dialect.nameCharset;
-  const template = config.accountFolder;
-  const folderOf = template === undefined ? undefined : (account: ReadableAccount) => renderAccountFolder(template, account, charset);
-  const sources = { config, ec2For: deps.ec2For, regionLists: deps.memory?.regionLists ?? new Map<string, RegionListCache>(), ...(folderOf ? { folderOf } : {}) } as const;
-  const fleet = await listFleet({ ...sources, ...(deps.accounts ? { accounts: deps.accounts } : {}) }, {
-    pageSize: config.pageSize,
-    knownImages: new Map([...imageCache].map(([region, images]) => [region, new Set(images.keys())])),
-    ...(config.filters === undefined ? {} : { filters: config.filters.map((f) => ({ Name: f.Name, Values: [...f.Values] })) }),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  options.signal?.throwIfAborted(); // shutdown: stop before writing (an aborted listing is not a failed region)
-  for (const f of fleet.failed) {
-    if (f.region.endsWith(ALL_REGIONS) && config.accounts !== undefined) logger.error('account could not be read; its connections are left unchanged', { scope: f.region, error: f.error, code: f.code });
-    else logger.error('region listing failed; its connections are left unchanged', { region: f.region, error: f.error, code: f.code });
-  }
-  for (const d of listedTwice(fleet.regions)) logger.warn('instance listed more than once by DescribeInstances; merged into one (the last listing kept)', d);
-  if (!options.dryRun) await rememberImages(deps, imageCache, fleet.regions);
-  const images = new Map([...[...imageCache.values()].flatMap((byId) => [...byId]), ...fleet.images]);
-
-  const kept = fleet.instances.filter((i) => KEPT_STATES.has(i.state));
-  const keys = await deps.readKeys([...new Set(kept.flatMap((i) => (i.keyName === undefined ? [] : [i.keyName])))]);
-  logKeyNotes(logger, keys);
-
-  // Windows passwords: only those Guacamole lacks (or holds in a stale form) cost a GetPasswordData call.
-  const windows = kept.filter((i) => needsWindowsPassword(i, config.trustHostnameTag));
-  const stored = windows.length === 0 ? new Map() : adoptKeyedMap(await loadStoredPasswords(database.db, { ownerId: config.ownerId, ...deps.schema }), fleet.selfAccountId);
-  const passwordRetryAt = deps.memory?.passwordRetryAt ?? new Map<string, number>();
-  const passwordPlan = planPasswordFetches(windows, keys, stored, PASSWORD_FETCHES_PER_REGION, { retryAt: passwordRetryAt, now: Date.now() });
-  const fetched = await fetchPasswords(passwordPlan.fetches, deps.ec2For, { concurrency: 8, ...(options.signal ? { signal: options.signal } : {}) });
-  const windowsKeys = new Set(windows.map((i) => instanceKey(i.region, i.instanceId)));
-  for (const key of passwordRetryAt.keys()) if (!windowsKeys.has(key)) passwordRetryAt.delete(key); // gone or no longer Windows
-  for (const [key, outcome] of fetched) {
-    // A failed call (throttling, a missing permission) is tried again next run: the operator may have just fixed it.
-    if (outcome.status === 'obtained' || outcome.callFailed === true) passwordRetryAt.delete(key);
-    else passwordRetryAt.set(key, Date.now() + PASSWORD_RETRY_MS);
-  }
-  const passwords = new Map([...passwordPlan.outcomes, ...fetched]);
-  const hostKeys = config.pinHostKeys ? await pinHostKeys(deps, kept, fleet.selfAccountId, options.signal) : { outcomes: new Map<string, HostKeyOutcome>(), reads: 0 };
-
-  const mapping = toDesiredConnections(
-    { instances: fleet.instances, images, keys, passwords, hostKeys: hostKeys.outcomes },
-    {
-      basePath: config.basePath,
-      recordByDefault: config.recordByDefault,
-      charset,
-      parameterValueLimit: deps.schema.parameterValueLimit,
-      addressOrder: config.addressOrder,
-      trustHostnameTag: config.trustHostnameTag,
-      ...(fleet.scopeFolders === undefined ? {} : { scopeFolders: fleet.scopeFolders }),
-    },
-  );
-  for (const w of mapping.warnings) logger.warn(w.message, { instance: w.key });
-  for (const s of mapping.skipped) logger.warn(`instance skipped: ${s.reason}`, { instance: s.key });
-
-  // A failed region list leaves every region (of its account, or of all) unknown: nothing of it is changed.
-  const failedScopes = failedScopeMatcher(fleet.failed.map((f) => f.region));
-  const listedScopes = new Set(fleet.regions.filter((r) => r.ok).map((r) => r.region));
-  found.problems = collectProblems({ failedRegions: fleet.failed, skipped: mapping.skipped, warnings: mapping.warnings });
-  const writeContext = { config, database, schema: deps.schema, logger, selfAccountId: fleet.selfAccountId, allowMassDelete: config.allowMassDelete || options.allowMassDelete === true };
-  const wanted = { desired: mapping.connections, skipped: mapping.skipped, failedScopes, listedScopes };
-  // A dry run only reads; a real run reads, plans and writes in one transaction (all or nothing).
-  options.signal?.throwIfAborted(); // last point to stop: once the transaction has begun, it runs to its end
-  const written = options.dryRun ? await planOnly(writeContext, wanted) : await planAndWrite(writeContext, wanted);
-  const { changes, brake, rejected } = written;
-  if (written.adminGroupDisabled) logger.warn('the admin user group is disabled in Guacamole: its members see none of the connections', { group: config.adminGroup });
-  for (const r of rejected) logger.warn(`instance skipped: ${r.reason}`, { instance: r.key });
-  for (const p of written.applied.sharingProfilesDeleted) logger.warn('sharing profile deleted with its connection', { sharingProfile: p.name, sharingProfileId: p.id, connection: p.connectionName, connectionId: p.connectionId });
-  for (const g of written.applied.keptGroups) logger.warn('folder not deleted: it holds something the daemon does not own', { folder: g.displayPath, holds: g.holds });
-  const revoked = written.revoked;
-  if (revoked !== undefined && revoked.connections + revoked.groups + revoked.forgotten + revoked.adopted > 0) logger.info('READ grants of the daemon reconciled (revoked: old admin group, emptied hand-made folders)', { ...revoked });
-  const skipped = [...mapping.skipped, ...rejected];
-
-  found.problems = collectProblems({ failedRegions: fleet.failed, skipped, warnings: mapping.warnings, changes });
-  logChanges(logger, changes, { dryRun: options.dryRun, adminGroup: config.adminGroup });
-  if (brake !== undefined) logger.error(brake);
-  const report: RunReport = {
-    // A held deletion needs the operator's decision: the run reports failure until it is made.
-    // A refused write leaves its instance behind: partial, like a failed listing.
-    ok: fleet.failed.length === 0 && brake === undefined && rejected.length === 0,
-    created: changes.createConnections.length,
-    updated: changes.updateConnections.length,
-    deleted: changes.deleteConnections.length,
-    unchanged: changes.unchanged,
-    skipped: skipped.length,
-    conflicts: changes.conflicts.length,
-    failedRegions: fleet.failed.map((f) => f.region),
-    failedAccounts: fleet.failedAccounts,
-    ...(brake === undefined ? {} : { deletionBrake: brake }),
-    instances: fleet.instances.length,
-    instancesByRegion: Object.fromEntries(fleet.regions.flatMap((r) => (r.ok ? [[r.region, r.instances.length]] : []))),
-    passwordFetches: passwordPlan.fetches.length,
-    consoleReads: hostKeys.reads,
-    ignored: mapping.ignored,
-    skippedByReason: countBy(skipped.map((s) => s.code ?? 'other')),
-    durationMs: Date.now() - started,
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-    dryRun: options.dryRun,
-    ...(options.dryRun ? { plan: formatPlan(changes, written.revokes) } : {}),
-  };
-  const { plan: _plan, ...summary } = report;
-  logger.info(options.dryRun ? 'dry run finished; nothing was written' : 'run finished', summary);
-  return report;
-}
-
-/** The DescribeImages cache is an optimisation: when it cannot be read, every AMI is described as before. */
-async function readImageCache(deps: RunDependencies): Promise<ImageCache> {
-  try {
-    return await loadImageCache(deps.database.db);
-  } catch (err) {
-    deps.logger.warn('could not read the image cache; describing every AMI', { error: describeError(err) });
-    return new Map();
-  }
-}
-
-async function rememberImages(deps: RunDependencies, cache: ImageCache, regions: readonly RegionDiscovery[]): Promise<void> {
-  try {
-    const listed = regions.flatMap((r) => (r.ok ? [r] : []));
-    await saveNewImages(
-      deps.database.db,
-      cache,
-      new Map(listed.map((r) => [r.region, r.images])),
-      new Map(listed.map((r) => [r.region, r.missingImages ?? []])),
-    );
-  } catch (err) {
-    deps.logger.warn('could not store newly described images; they are described again next run', { error: describeError(err) });
-  }
-}
-
-/** Per key, once per run: warnings that do not stop its use (file permissions) and passphrase notes. */
-function logKeyNotes(logger: Logger, keys: ReadonlyMap<string, KeyLookup>): void {
-  for (const [name, lookup] of keys) {
-    if (lookup.status !== 'found') continue;
-    for (const warning of lookup.warnings ?? []) logger.warn(warning, { keyPair: name });
-    if (lookup.key.encrypted) logger.info('key has a passphrase: Guacamole asks for it at connect time (SSH); it cannot decrypt Windows passwords', { keyPair: name });
-  }
-}
-
-function countBy(items: readonly string[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const item of items) counts[item] = (counts[item] ?? 0) + 1;
-  return counts;
-}
-
-/** Host keys for SSH instances: stored ones stay; running instances without one have their console read. */
-async function pinHostKeys(deps: RunDependencies, kept: readonly DiscoveredInstance[], selfAccountId: string | undefined, signal: AbortSignal | undefined) {
-  const ssh = kept.filter((i) => !ignored(i.tags) && connectionProtocol(i, isWindows(i) ? 'windows' : 'linux') === 'ssh');
-  const stored = adoptKeyedMap(await loadStoredHostKeys(deps.database.db, { ownerId: deps.config.ownerId, ...deps.schema }), selfAccountId);
-  const retryAt = deps.memory?.consoleRetryAt ?? new Map<string, number>();
-  const now = Date.now();
-  const plan = planHostKeyReads(ssh, stored, retryAt, { now, limitPerRegion: CONSOLE_READS_PER_REGION });
-  const read = await readHostKeys(plan.reads, deps.ec2For, { concurrency: 8, ...(signal ? { signal } : {}) });
-  for (const [key, outcome] of read) {
-    if (outcome.status === 'unpinned') retryAt.set(key, now + CONSOLE_RETRY_MS);
-    else retryAt.delete(key);
-  }
-  return { outcomes: new Map([...plan.outcomes, ...read]), reads: plan.reads.length };
 }

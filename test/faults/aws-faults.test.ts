@@ -194,7 +194,7 @@ for (const dialect of DIALECTS) {
       const win = h.fake.instances.find((i) => i.instanceId === 'i-0000000000000win1');
       if (win === undefined) throw new Error('fixture changed');
       win.passwordData = encryptLikeEc2('Adm1n-Passw0rd!', PUBLIC_PEM);
-      h.memory.passwordRetryAt.clear(); // as if the 5-minute wait after "no password yet" were over
+      h.memory.passwords.clear(); // as if the 5-minute wait after "no password yet" were over
       const before = await connectionRows(h.database.db, [win.instanceId]);
       h.fake.failNext('GetPasswordData', { code: 'UnauthorizedOperation', status: 403, times: 1000 });
 

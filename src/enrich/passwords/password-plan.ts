@@ -2,9 +2,9 @@ import { createHmac } from 'node:crypto';
 import type { DiscoveredInstance } from '../../discover/instance.js';
 import { instanceKey } from '../../discover/instance.js';
 import type { KeyLookup, PrivateKeyInfo } from '../keys/key-types.js';
-import { connectionProtocol, taggedHostname } from '../../discover/endpoint.js';
+import { classifyInstance } from '../../discover/classify-instance.js';
+import { taggedHostname } from '../../discover/endpoint.js';
 import { secretMayGoTo } from '../../discover/secret-destination.js';
-import { ignored } from '../../discover/tags.js';
 
 /** A password the database holds for a managed connection, with the digest recorded when the daemon set it. */
 export interface StoredPassword {
@@ -50,16 +50,13 @@ export function passwordDigest(privateKey: PrivateKeyInfo, key: string, password
   return createHmac('sha256', privateKey.text).update(`${key}\0${password}`).digest('hex');
 }
 
-export function isWindows(instance: Pick<DiscoveredInstance, 'platform'>): boolean {
-  return instance.platform?.toLowerCase() === 'windows';
-}
-
 /**
  * A Windows instance whose connection will be RDP (no `kcm:ignore`, no other valid `kcm:protocol`) and may carry the
  * password: a `kcm:hostname` naming another host withholds it (secret-destination.ts), so it is not even fetched.
  */
 export function needsWindowsPassword(instance: DiscoveredInstance, trustHostnameTag: boolean): boolean {
-  if (!isWindows(instance) || ignored(instance.tags) || connectionProtocol(instance, 'windows') !== 'rdp') return false;
+  const { platform, ignored, protocol } = classifyInstance(instance);
+  if (platform !== 'windows' || ignored || protocol !== 'rdp') return false;
   const tagged = taggedHostname(instance.tags);
   return tagged === undefined || secretMayGoTo(tagged, instance, trustHostnameTag);
 }
