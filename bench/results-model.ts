@@ -1,5 +1,5 @@
 /** The shape of the benchmark's results (also the JSON written to bench/results/). */
-import type { RunReport } from '../src/run/run-once.js';
+import type { RunReport } from '../src/run/run-report.js';
 import type { Ec2Check } from './ec2-calls.js';
 import type { Churn } from './fleet.js';
 import type { LimitResult } from './plain-insert-limit.js';

@@ -6,7 +6,7 @@
  * Input: the job as JSON in argv[2].
  */
 import { parseConfig } from '../src/config/config.js';
-import type { RunReport } from '../src/run/run-once.js';
+import type { RunReport } from '../src/run/run-report.js';
 import { buildRuntime } from '../src/cli/run-with-config.js';
 import { createLogger } from '../src/shared/logger.js';
 import { breakDown, type PhaseBreakdown } from './phases.js';

@@ -4,7 +4,7 @@ import type { Logger } from '../shared/logger.js';
 import { HealthRecord, healthOf } from './health.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
 import { DaemonMetrics } from './metrics.js';
-import type { RunReport } from '../run/run-once.js';
+import type { RunReport } from '../run/run-report.js';
 import type { Runtime } from '../run/runtime.js';
 import { RunGate, startSchedule } from './scheduler.js';
 

@@ -1,7 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { SKIP_CODES } from '../desired/desired-connection.js';
 import type { RunResult } from './health.js';
-import type { RunReport } from '../run/run-once.js';
+import type { RunReport } from '../run/run-report.js';
 
 const PREFIX = 'guacamole_ec2_discovery_';
 const RESULTS: readonly RunResult[] = ['success', 'failure', 'partial', 'skipped_locked'];

@@ -9,11 +9,6 @@ import type { RunDependencies, RunOptions } from './run-dependencies.js';
 import { reportSummary, runReport, type RunReport } from './run-report.js';
 import { planAndWrite, planOnly, type WriteContext } from './write-step.js';
 
-// Where the runtime, the daemon and the tests import them from.
-export { RunMemory } from './run-memory.js';
-export type { RunDependencies, RunOptions } from './run-dependencies.js';
-export type { RunReport } from './run-report.js';
-
 /** The problems found so far, recorded with the run's status even when a later step fails. */
 interface Found {
   problems: Problem[] | undefined;

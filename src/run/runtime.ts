@@ -8,7 +8,10 @@ import { checkSchema, checkWritePrivileges, type SchemaFacts } from '../store/sc
 import type { Logger } from '../shared/logger.js';
 import type { KeySource } from '../enrich/keys/key-types.js';
 import { withRunLock } from '../store/run-lock.js';
-import { RunMemory, runOnce, type RunDependencies, type RunReport } from './run-once.js';
+import { runOnce } from './run-once.js';
+import type { RunReport } from './run-report.js';
+import type { RunDependencies } from './run-dependencies.js';
+import { RunMemory } from './run-memory.js';
 
 export interface RuntimeSetup {
   readonly config: Config;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Kysely } from 'kysely';
-import type { RunReport } from '../../src/run/run-once.js';
+import type { RunReport } from '../../src/run/run-report.js';
 import type { FakeEc2 } from '../support/fake-ec2.js';
 import { encryptLikeEc2 } from '../support/key-fixtures.js';
 import { readConnections } from '../support/guacamole-queries.js';

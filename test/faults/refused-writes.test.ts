@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Kysely } from 'kysely';
-import type { RunReport } from '../../src/run/run-once.js';
+import type { RunReport } from '../../src/run/run-report.js';
 import type { Database } from '../../src/store/tables.js';
 import { DIALECTS, type TestDialect } from '../support/test-databases.js';
 import { logLinesMatching, startHarness, type FaultHarness } from './fault-harness.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { DaemonMetrics } from '../../../src/daemon/metrics.js';
-import type { RunReport } from '../../../src/run/run-once.js';
+import type { RunReport } from '../../../src/run/run-report.js';
 import { parsePrometheusText, sampleValue } from '../../support/prometheus-text.js';
 
 const M = 'guacamole_ec2_discovery_';
