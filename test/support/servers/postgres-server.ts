@@ -39,7 +39,8 @@ function postgresKind(binaries: PostgresBinaries, options: PostgresOptions): Ser
           bin = join(work, 'pg', 'bin');
         }
       }
-      const [cmd, args] = run('initdb', ['-D', data(work), '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--auth-local=trust', '--auth-host=trust', '--no-sync']);
+      const initdb = ['-D', data(work), '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--auth-local=trust', '--auth-host=trust', '--no-sync'];
+      const [cmd, args] = run('initdb', initdb);
       // Run from the work folder: the account may not be allowed into the current one.
       const result = spawnSync(cmd, args, { cwd: work, encoding: 'utf8' });
       if (result.status !== 0) throw new Error(`initdb failed: ${result.stderr}${result.stdout}${String(result.error ?? '')}`);
