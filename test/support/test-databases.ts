@@ -252,13 +252,32 @@ async function withMysqlConnection<T>(uri: string, fn: (connection: MysqlConnect
   }
 }
 
+/**
+ * TEST_MYSQL_COLLATION (default utf8mb4_general_ci) is the new databases' default collation. Any other collation also
+ * goes to Guacamole's tables, in its utf8mb3 form (utf8mb4_uca1400_ai_ci → utf8mb3_uca1400_ai_ci), as MariaDB 11.5+
+ * gives them by default: their DDL names only the character set, and before 11.2 that alone picks utf8mb3_general_ci.
+ */
+function mysqlCollation(): string {
+  const value = process.env.TEST_MYSQL_COLLATION?.trim() || 'utf8mb4_general_ci';
+  if (!/^utf8mb4_[a-z0-9_]+$/.test(value)) throw new Error(`TEST_MYSQL_COLLATION: "${value}" is not a utf8mb4 collation name`);
+  return value;
+}
+
+function mysqlSchemaSql(collation: string): string {
+  const sql = schemaSql('mysql');
+  if (collation === 'utf8mb4_general_ci') return sql;
+  const utf8 = collation.replace(/^utf8mb4_/, 'utf8mb3_');
+  return sql.replace(/DEFAULT CHARSET=utf8;/g, `DEFAULT CHARSET=utf8 COLLATE=${utf8};`);
+}
+
 async function createMysqlDatabase(withSchema: boolean): Promise<TestDatabase> {
   const server = serverUrl('mysql');
   const name = uniqueName('test');
+  const collation = mysqlCollation();
   await withMysqlConnection(server.href, async (admin) => {
     // An explicit default so tables created without a charset (our bookkeeping tables)
     // do not depend on the server's configuration. Guacamole's tables set utf8 themselves.
-    await mysqlQuery(admin, `CREATE DATABASE ${mysqlQuote(name)} CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
+    await mysqlQuery(admin, `CREATE DATABASE ${mysqlQuote(name)} CHARACTER SET utf8mb4 COLLATE ${collation}`);
   });
   const uri = withDatabase(server, name);
   const pool = createPool({ uri, multipleStatements: true });
@@ -274,7 +293,7 @@ async function createMysqlDatabase(withSchema: boolean): Promise<TestDatabase> {
   };
   if (withSchema) {
     try {
-      await mysqlQuery(pool, schemaSql('mysql'));
+      await mysqlQuery(pool, mysqlSchemaSql(collation));
     } catch (error) {
       await drop();
       throw error;
