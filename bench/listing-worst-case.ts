@@ -41,7 +41,12 @@ async function silentEndpoint(): Promise<Endpoint> {
     socket.on('error', () => undefined);
   });
   const port = await listen(server);
-  return { name: 'silent (TCP accepted, never answers)', url: `http://127.0.0.1:${port}`, accepted: () => sockets.length, close: () => (sockets.forEach((s) => s.destroy()), server.close()) };
+  return {
+    name: 'silent (TCP accepted, never answers)',
+    url: `http://127.0.0.1:${port}`,
+    accepted: () => sockets.length,
+    close: () => (sockets.forEach((s) => s.destroy()), server.close()),
+  };
 }
 
 async function stalledBodyEndpoint(): Promise<Endpoint> {
@@ -55,7 +60,12 @@ async function stalledBodyEndpoint(): Promise<Endpoint> {
     });
   });
   const port = await listen(server as unknown as Server);
-  return { name: 'stalled body (headers, then silence)', url: `http://127.0.0.1:${port}`, accepted: () => accepted, close: () => (server.closeAllConnections(), server.close()) };
+  return {
+    name: 'stalled body (headers, then silence)',
+    url: `http://127.0.0.1:${port}`,
+    accepted: () => accepted,
+    close: () => (server.closeAllConnections(), server.close()),
+  };
 }
 
 const BLACK_HOLE = `

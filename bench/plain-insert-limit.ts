@@ -57,7 +57,8 @@ export async function measurePlainInsertLimit(
   connect: (target: TestDatabase) => { readonly database: DatabaseConfig; readonly password: string },
 ): Promise<LimitResult> {
   const unknown = grown.filter((t) => !NOT_COPIED.has(t) && !(COPY_ORDER as readonly string[]).includes(t));
-  if (unknown.length > 0) throw new Error(`the first run wrote tables the limit does not copy yet: ${unknown.join(', ')} (add them to COPY_ORDER in bench/plain-insert-limit.ts)`);
+  if (unknown.length > 0)
+    throw new Error(`the first run wrote tables the limit does not copy yet: ${unknown.join(', ')} (add them to COPY_ORDER in bench/plain-insert-limit.ts)`);
   const target = await createTestDatabase(dialect);
   await letDropEndPool(target);
   const counter = new SqlCounter();
@@ -85,7 +86,12 @@ export async function measurePlainInsertLimit(
     const got = await tableCounts(db, dialect);
     const short = tables.filter(({ table }) => expected[table] !== got[table]).map(({ table }) => `${table} ${got[table]} ≠ ${expected[table]}`);
     if (short.length > 0) throw new Error(`plain-insert copy differs from the first run's rows: ${short.join(', ')}`);
-    return { ms: Math.round(ms), rows: Object.fromEntries(tables.map(({ table, rows }) => [table, rows.length])), statements: sql.statements, roundTrips: sql.roundTrips };
+    return {
+      ms: Math.round(ms),
+      rows: Object.fromEntries(tables.map(({ table, rows }) => [table, rows.length])),
+      statements: sql.statements,
+      roundTrips: sql.roundTrips,
+    };
   } finally {
     await opened.db.destroy();
     await target.drop();

@@ -28,10 +28,14 @@ async function firstRun(dialect: TestDialect, size: number, keysDir: string, pas
     const statements =
       dialect === 'postgres'
         ? [
-            `CREATE FUNCTION ged_bench_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.connection_name = 'host-1' THEN RAISE EXCEPTION 'refused by the benchmark'; END IF; RETURN NEW; END $$`,
+            `CREATE FUNCTION ged_bench_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.connection_name = 'host-1' THEN RAISE EXCEPTION 'refused ` +
+            `by the benchmark'; END IF; RETURN NEW; END $$`,
             `CREATE TRIGGER ged_bench_refuse BEFORE INSERT ON guacamole_connection FOR EACH ROW EXECUTE FUNCTION ged_bench_refuse()`,
           ]
-        : [`CREATE TRIGGER ged_bench_refuse BEFORE INSERT ON guacamole_connection FOR EACH ROW BEGIN IF NEW.connection_name = 'host-1' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the benchmark'; END IF; END`];
+        : [
+            `CREATE TRIGGER ged_bench_refuse BEFORE INSERT ON guacamole_connection FOR EACH ROW BEGIN IF NEW.connection_name = 'host-1' THEN SIGNAL SQLSTATE ` +
+            `'45000' SET MESSAGE_TEXT = 'refused by the benchmark'; END IF; END`,
+          ];
     for (const s of statements) await database.exec(s);
   }
   const h = await startHarness(dialect, {
@@ -56,14 +60,24 @@ async function main(): Promise<void> {
     for (const size of sizes.length > 0 ? sizes : [1000, 10_000]) {
       const normal = await firstRun(dialect, size, keys.dir, keys.passwordData, false);
       const refused = await firstRun(dialect, size, keys.dir, keys.passwordData, true);
-      rows.push({ dialect, size, normalMs: normal.durationMs, refusedMs: refused.durationMs, created: refused.created, rejected: refused.skippedByReason.rejected ?? 0 });
+      rows.push({
+        dialect,
+        size,
+        normalMs: normal.durationMs,
+        refusedMs: refused.durationMs,
+        created: refused.created,
+        rejected: refused.skippedByReason.rejected ?? 0,
+      });
       process.stderr.write(`${dialect} ${size}: ${normal.durationMs} ms normal, ${refused.durationMs} ms with one refused write\n`);
     }
   }
   console.log('| database | instances | first run | first run, one write refused | ratio | created / refused |');
   console.log('|---|---|---|---|---|---|');
   for (const r of rows) {
-    console.log(`| ${r.dialect} | ${r.size.toLocaleString('en')} | ${r.normalMs} ms | ${r.refusedMs} ms | ${(r.refusedMs / r.normalMs).toFixed(2)}× | ${r.created} / ${r.rejected} |`);
+    console.log(
+      `| ${r.dialect} | ${r.size.toLocaleString('en')} | ${r.normalMs} ms | ${r.refusedMs} ms | ${(r.refusedMs / r.normalMs).toFixed(2)}× | ${r.created} ` +
+      `/ ${r.rejected} |`,
+    );
   }
 }
 

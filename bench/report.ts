@@ -44,7 +44,19 @@ function phaseRows(results: readonly SizeResult[]): string[][] {
       const gpd = p.ec2.GetPasswordData;
       const slow = s.sql.slowest[0];
       const slowest = slow === undefined ? '—' : `${n(slow.ms)}: ${slow.sql.slice(0, 60)}…`;
-      return [r.dialect, n(r.instances), s.scenario, n(s.runMs), n(p.cpuMs), n(s.benchCpuMs), n(p.listingEndMs), gpd === undefined ? '—' : `${n(p.passwordsMs)} (${gpd.calls} calls)`, n(p.transactionMs), n(s.sql.databaseMs), slowest];
+      return [
+        r.dialect,
+        n(r.instances),
+        s.scenario,
+        n(s.runMs),
+        n(p.cpuMs),
+        n(s.benchCpuMs),
+        n(p.listingEndMs),
+        gpd === undefined ? '—' : `${n(p.passwordsMs)} (${gpd.calls} calls)`,
+        n(p.transactionMs),
+        n(s.sql.databaseMs),
+        slowest,
+      ];
     }),
   );
 }
@@ -113,35 +125,85 @@ function catchUpNotes(results: readonly SizeResult[]): string[] {
     if (first === undefined || catchUp.length === 0) return [];
     const ms = catchUp.reduce((sum, s) => sum + s.runMs, 0);
     const statements = catchUp.map((s) => s.sql.statements).join(', ');
-    return [`- ${r.dialect} ${n(r.instances)}: the first run deferred ${n(first.ec2.getPasswordData.deferred)} Windows passwords; ${catchUp.length} catch-up run(s) fetched them (${n(ms)} ms in all; ${statements} statements); \`no change\` and \`1% churn\` run after them.`];
+    return [
+      `- ${r.dialect} ${n(r.instances)}: the first run deferred ${n(first.ec2.getPasswordData.deferred)} Windows passwords; ${catchUp.length} catch-up ` +
+      `run(s) fetched them (${n(ms)} ms in all; ${statements} statements); \`no change\` and \`1% churn\` run after them.`,
+    ];
   });
 }
 
 export function formatMarkdown(bench: BenchResults): string {
   const notes = catchUpNotes(bench.results);
-  const failures = bench.results.flatMap((r) => r.targets.filter((t) => !t.pass && t.detail).map((t) => `- ${r.dialect} ${n(r.instances)} ${t.id}: ${t.detail}`));
+  const failures = bench.results.flatMap((r) =>
+    r.targets.filter((t) => !t.pass && t.detail).map((t) => `- ${r.dialect} ${n(r.instances)} ${t.id}: ${t.detail}`),
+  );
   return [
     `## Benchmark of runOnce (${bench.startedAt}, node ${bench.node}, ${bench.cpus} CPUs${bench.commit ? `, commit ${bench.commit}` : ''})`,
     '',
     '### Runs',
     '',
-    table(['db', 'instances', 'scenario', 'run ms', 'process ms', 'stmts', 'round trips', 'reads/writes', 'DB ms', 'rows written', 'EC2 calls', 'RSS MB start → peak', 'created/updated/deleted/skipped'], runRows(bench.results)),
+    table(
+      [
+        'db',
+        'instances',
+        'scenario',
+        'run ms',
+        'process ms',
+        'stmts',
+        'round trips',
+        'reads/writes',
+        'DB ms',
+        'rows written',
+        'EC2 calls',
+        'RSS MB start → peak',
+        'created/updated/deleted/skipped',
+      ],
+      runRows(bench.results),
+    ),
     '',
-    '### Where the run time goes (ms; listing = until the last DescribeInstances/DescribeImages answer; passwords = first GetPasswordData sent to last answered, decryption in between; DB = sum of statement round trips)',
+    '### Where the run time goes (ms; listing = until the last DescribeInstances/DescribeImages answer; passwords = first GetPasswordData sent to last ' +
+    'answered, decryption in between; DB = sum of statement round trips)',
     '',
-    table(['db', 'instances', 'scenario', 'run', 'CPU (worker)', 'CPU (fake EC2)', 'listing ends at', 'passwords', 'run transaction', 'DB', 'slowest statement'], phaseRows(bench.results)),
+    table(
+      ['db', 'instances', 'scenario', 'run', 'CPU (worker)', 'CPU (fake EC2)', 'listing ends at', 'passwords', 'run transaction', 'DB', 'slowest statement'],
+      phaseRows(bench.results),
+    ),
     '',
     `One Windows password decryption (RSA-2048, decryptWindowsPassword) costs ${bench.decryptMs.toFixed(2)} ms of CPU on this machine.`,
     '',
     '### Phases (ms, consecutive: they add up to the run; see bench/phases.ts)',
     '',
-    'start = until the first DescribeInstances (image cache read); listing = until the last DescribeInstances/DescribeImages answer (SDK requests, the fake EC2 answering in the benchmark\'s process on the same cores, XML parsing); keys = key files, new images stored, stored passwords read; passwords = first GetPasswordData sent to last answered (SDK calls and RSA decryption); mapping = instances to desired connections; then the run\'s transaction: load = reading Guacamole\'s state, plan = the planner, write = first write to COMMIT; after = change log and run status.',
+    "start = until the first DescribeInstances (image cache read); listing = until the last DescribeInstances/DescribeImages answer (SDK requests, the fake " +
+    "EC2 answering in the benchmark's process on the same cores, XML parsing); keys = key files, new images stored, stored passwords read; passwords = first " +
+    "GetPasswordData sent to last answered (SDK calls and RSA decryption); mapping = instances to desired connections; then the run's transaction: load = " +
+    "reading Guacamole's state, plan = the planner, write = first write to COMMIT; after = change log and run status.",
     '',
-    table(['db', 'instances', 'scenario', 'run', 'start', 'listing', 'keys', 'passwords (calls)', 'mapping', 'tx load', 'tx plan', 'tx write', 'transaction', 'after'], breakdownRows(bench.results)),
+    table(
+      [
+        'db',
+        'instances',
+        'scenario',
+        'run',
+        'start',
+        'listing',
+        'keys',
+        'passwords (calls)',
+        'mapping',
+        'tx load',
+        'tx plan',
+        'tx write',
+        'transaction',
+        'after',
+      ],
+      breakdownRows(bench.results),
+    ),
     '',
     '### First run against the plain-insert limit (the limit covers only writing the rows)',
     '',
-    table(['db', 'instances', 'limit ms', 'whole run / limit (ms)', 'transaction / limit (ms)', 'writes / limit (ms)', 'listing + passwords (share of run)'], ratioRows(bench.results)),
+    table(
+      ['db', 'instances', 'limit ms', 'whole run / limit (ms)', 'transaction / limit (ms)', 'writes / limit (ms)', 'listing + passwords (share of run)'],
+      ratioRows(bench.results),
+    ),
     '',
     '### Rows written per table (rows affected: +inserted ~updated -deleted; MySQL counts UPDATEs by rows matched)',
     '',
@@ -150,11 +212,21 @@ export function formatMarkdown(bench: BenchResults): string {
     '### Targets',
     '',
     table(
-      ['db', 'instances', 'plain-insert limit ms', `T1 first run ≤ ${FIRST_RUN_LIMIT_RATIO}× limit`, 'T2 no change: constant stmts, no write, < 10% time', `T3 churn ≤ ${NO_CHANGE_STATEMENTS} + ${STATEMENTS_PER_CHANGE} stmts & ${ROWS_PER_CHANGE}× rows per churned instance`, `T4 completes, peak RSS < ${PEAK_RSS_MB} MB`, 'T5 EC2 calls'],
+      [
+        'db',
+        'instances',
+        'plain-insert limit ms',
+        `T1 first run ≤ ${FIRST_RUN_LIMIT_RATIO}× limit`,
+        'T2 no change: constant stmts, no write, < 10% time',
+        `T3 churn ≤ ${NO_CHANGE_STATEMENTS} + ${STATEMENTS_PER_CHANGE} stmts & ${ROWS_PER_CHANGE}× rows per churned instance`,
+        `T4 completes, peak RSS < ${PEAK_RSS_MB} MB`,
+        'T5 EC2 calls',
+      ],
       targetRows(bench.results),
     ),
     '',
-    `T2 allows at most ${NO_CHANGE_STATEMENTS} statements, and no more than at the smallest size measured. The issue sets T1 at 10,000 and T4 at 50,000; both are checked at every size.`,
+    `T2 allows at most ${NO_CHANGE_STATEMENTS} statements, and no more than at the smallest size measured. The issue sets T1 at 10,000 and T4 at 50,000; ` +
+    `both are checked at every size.`,
     ...(notes.length > 0 ? ['', '### Catch-up runs', '', ...notes] : []),
     ...(failures.length > 0 ? ['', '### What fails', '', ...failures] : []),
   ].join('\n');

@@ -51,7 +51,9 @@ function repositoryRoot(): string {
 function gitCommit(root: string): string | undefined {
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    const dirty =
+      execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !==
+      '';
     return dirty ? `${head}+changes` : head;
   } catch {
     return undefined;
@@ -72,7 +74,13 @@ async function main(): Promise<void> {
       for (const size of sizes) {
         const measured = await benchSize({ dialect, size, fake, keys, logLevel: process.env.BENCH_LOG_LEVEL ?? 'info', progress });
         baseline ??= measured.scenarios.find((s) => s.scenario === 'no change')?.sql.statements ?? 0;
-        results.push({ dialect, instances: size, ...measured, targets: evaluateTargets(measured.scenarios, measured.limit, baseline), limitRatios: limitRatios(measured.scenarios, measured.limit) });
+        results.push({
+          dialect,
+          instances: size,
+          ...measured,
+          targets: evaluateTargets(measured.scenarios, measured.limit, baseline),
+          limitRatios: limitRatios(measured.scenarios, measured.limit),
+        });
       }
     }
   } finally {

@@ -52,7 +52,20 @@ const SLOWEST_KEPT = 3;
 const SQL_TEXT_KEPT = 120;
 
 export function emptyCounts(): SqlCounts {
-  return { roundTrips: 0, statements: 0, reads: 0, writes: 0, transactionControl: 0, errors: 0, databaseMs: 0, rows: {}, writeStatements: {}, transactions: [], slowest: [], timeline: [] };
+  return {
+    roundTrips: 0,
+    statements: 0,
+    reads: 0,
+    writes: 0,
+    transactionControl: 0,
+    errors: 0,
+    databaseMs: 0,
+    rows: {},
+    writeStatements: {},
+    transactions: [],
+    slowest: [],
+    timeline: [],
+  };
 }
 
 export class SqlCounter {

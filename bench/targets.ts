@@ -2,9 +2,9 @@
  * The issue's targets, evaluated (pure) for one database and fleet size:
  *
  * - T1 first run ≤ 3 × the plain-insert limit (the issue sets it at 10,000; checked at every size).
- * - T2 no-change run (on the settled fleet, after any catch-up runs): a small constant number of statements (at most `NO_CHANGE_STATEMENTS`, and no more than at the
- *   smallest size measured), no write (the one `ec2_discovery_run` row a run records is allowed), under 10% of the
- *   first run's time.
+ * - T2 no-change run (on the settled fleet, after any catch-up runs): a small constant number of statements (at most
+ *   `NO_CHANGE_STATEMENTS`, and no more than at the smallest size measured), no write (the one `ec2_discovery_run` row
+ *   a run records is allowed), under 10% of the first run's time.
  * - T3 1% churn: statements and rows proportional to the churn, not the fleet: at most `NO_CHANGE_STATEMENTS` plus
  *   `STATEMENTS_PER_CHANGE` per churned instance (a writer touching every connection needs over 30 per churned instance
  *   at 3% churn), and at most `ROWS_PER_CHANGE` × the first run's rows per created connection per churned instance.
@@ -46,7 +46,12 @@ function missingScenario(name: string): never {
 function firstRun(first: ScenarioResult, limit: LimitResult): TargetResult {
   const ratio = first.runMs / Math.max(1, limit.ms);
   const pass = ratio <= FIRST_RUN_LIMIT_RATIO;
-  return { id: 'T1', pass, measured: `${ratio.toFixed(1)}× (${first.runMs} / ${limit.ms} ms)`, ...(pass ? {} : { detail: `first run ${first.runMs} ms is ${ratio.toFixed(1)}× the plain-insert limit (${limit.ms} ms)` }) };
+  return {
+    id: 'T1',
+    pass,
+    measured: `${ratio.toFixed(1)}× (${first.runMs} / ${limit.ms} ms)`,
+    ...(pass ? {} : { detail: `first run ${first.runMs} ms is ${ratio.toFixed(1)}× the plain-insert limit (${limit.ms} ms)` }),
+  };
 }
 
 function noChange(first: ScenarioResult, still: ScenarioResult, baseline: number): TargetResult {
@@ -58,7 +63,12 @@ function noChange(first: ScenarioResult, still: ScenarioResult, baseline: number
   if (still.sql.statements > baseline) problems.push(`${still.sql.statements} statements, ${baseline} at the smallest size`);
   if (writes > 0) problems.push(`${writes} rows written (${describeRows(still.sql)})`);
   if (share >= NO_CHANGE_TIME_SHARE) problems.push(`${Math.round(share * 100)}% of the first run's time`);
-  return { id: 'T2', pass: problems.length === 0, measured: `${still.sql.statements} stmts, ${managed} rows in Guacamole/ownership + ${writes - managed} status rows, ${(share * 100).toFixed(1)}%`, ...(problems.length > 0 ? { detail: problems.join('; ') } : {}) };
+  return {
+    id: 'T2',
+    pass: problems.length === 0,
+    measured: `${still.sql.statements} stmts, ${managed} rows in Guacamole/ownership + ${writes - managed} status rows, ${(share * 100).toFixed(1)}%`,
+    ...(problems.length > 0 ? { detail: problems.join('; ') } : {}),
+  };
 }
 
 function churnRun(first: ScenarioResult, churn: ScenarioResult): TargetResult {
@@ -86,7 +96,9 @@ function ec2(scenarios: readonly ScenarioResult[]): TargetResult {
   for (const s of scenarios) {
     for (const f of s.ec2.failures) byCheck.set(f.check, [...(byCheck.get(f.check) ?? []), `${s.scenario} (${f.detail})`]);
   }
-  const problems = [...byCheck].map(([check, runs]) => `${check} in ${runs.length} of ${scenarios.length} runs: ${runs.length > 2 ? `${runs.slice(0, 2).join('; ')}; …` : runs.join('; ')}`);
+  const problems = [...byCheck].map(
+    ([check, runs]) => `${check} in ${runs.length} of ${scenarios.length} runs: ${runs.length > 2 ? `${runs.slice(0, 2).join('; ')}; …` : runs.join('; ')}`,
+  );
   const calls = scenarios.map((s) => Object.values(s.ec2.byAction).reduce((a, b) => a + b, 0)).join('/');
   return { id: 'T5', pass: problems.length === 0, measured: `${calls} calls`, ...(problems.length > 0 ? { detail: problems.join('. ') } : {}) };
 }
@@ -101,7 +113,10 @@ export function writtenRows(sql: SqlCounts, include: (table: string) => boolean)
 export function describeRows(sql: SqlCounts): string {
   return Object.entries(sql.rows)
     .filter(([, r]) => (r.insert ?? 0) + (r.update ?? 0) + (r.delete ?? 0) > 0)
-    .map(([table, r]) => `${shortTable(table)} ${[r.insert ? `+${r.insert}` : '', r.update ? `~${r.update}` : '', r.delete ? `-${r.delete}` : ''].filter(Boolean).join(' ')}`)
+    .map(
+      ([table, r]) =>
+        `${shortTable(table)} ${[r.insert ? `+${r.insert}` : '', r.update ? `~${r.update}` : '', r.delete ? `-${r.delete}` : ''].filter(Boolean).join(' ')}`,
+    )
     .join(', ');
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's static checks: ./scripts/lint.sh [--no-types]   (also `npm run lint`)
-#   1. tsc --noEmit: type errors in src, migrations, test and bench (skipped by --no-types, for callers that just built)
+#   1. tsc --noEmit: type errors in src, migrations, test, and bench (its own tsconfig); skipped by --no-types, for
+#      callers that just built
 #   2. Biome's linter (biome.jsonc), warnings count as errors
 #   3. no line over 160 characters in a .ts file (scripts/check-line-length.sh)
 # Runs all three and exits 1 if any failed.
@@ -24,7 +25,10 @@ step() { # step NAME COMMAND...: runs it, remembers a failure, prints how long i
   printf 'lint.sh: %s done in %d s\n' "$name" $((SECONDS - started))
 }
 
-if [[ $types -eq 1 ]]; then step 'tsc --noEmit' "$ROOT/node_modules/.bin/tsc" --noEmit -p tsconfig.json; fi
+if [[ $types -eq 1 ]]; then
+  step 'tsc --noEmit' "$ROOT/node_modules/.bin/tsc" --noEmit -p tsconfig.json
+  step 'tsc --noEmit (bench)' "$ROOT/node_modules/.bin/tsc" --noEmit -p bench/tsconfig.json
+fi
 step biome "$ROOT/node_modules/.bin/biome" lint --error-on-warnings --no-errors-on-unmatched .
 step 'line length' "$ROOT/scripts/check-line-length.sh"
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command: ./scripts/test.sh [mocha args...]
 #
-# Installs npm dependencies when needed, builds, then hands over to the test runner
+# Installs npm dependencies when needed, builds, lints, then hands over to the test runner
 # (test/support/runner/main.ts), which starts throwaway database servers on 127.0.0.1
 # (unless TEST_POSTGRES_URL / TEST_MYSQL_URL name servers to use; Debian's postgresql /
 # mariadb-server are installed when missing, as root), runs mocha once per pass, stops
@@ -29,6 +29,14 @@ npm run --silent build </dev/null || build_status=$?
 if [[ $build_status -ne 0 ]]; then
   log "build failed (status $build_status, errors above); running the tests on what tsc emitted anyway"
 fi
+log "building the benchmark (bench/tsconfig.json): it runs the real runtime and must compile against it"
+if [[ $build_status -eq 0 ]]; then "$ROOT/node_modules/.bin/tsc" -p bench/tsconfig.json </dev/null || build_status=$?; fi
+
+log "linting (scripts/lint.sh --no-types: Biome and line length; the build type-checked)"
+lint_status=0
+"$ROOT/scripts/lint.sh" --no-types </dev/null || lint_status=$?
+if [[ $build_status -eq 0 ]]; then build_status=$lint_status; fi # the tests still run; the command fails at the end
+
 RUNNER="$ROOT/dist/test/support/runner/main.js"
 if [[ ! -f "$RUNNER" ]]; then
   log "the test runner was not built ($RUNNER)"
@@ -36,5 +44,5 @@ if [[ ! -f "$RUNNER" ]]; then
 fi
 
 # exec: a signal to this script goes straight to the runner, which stops what it started.
-# It exits with the build's status when the tests pass but the build failed.
+# It exits with the build's (or lint's) status when the tests pass but the build or lint failed.
 TEST_BUILD_STATUS=$build_status exec node "$RUNNER" "$@" </dev/null

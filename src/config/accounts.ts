@@ -57,7 +57,9 @@ export function parseAssumeRoles(
       continue;
     }
     if (externalId !== undefined && !EXTERNAL_ID.test(externalId)) {
-      const why = externalId.includes('|') ? 'has more than one "|" (one role ARN, then one external id)' : 'has an external id that is not 2 to 1224 characters of letters, digits and +=,.@:/-_';
+      const why = externalId.includes('|')
+        ? 'has more than one "|" (one role ARN, then one external id)'
+        : 'has an external id that is not 2 to 1224 characters of letters, digits and +=,.@:/-_';
       problems.push(`${where} ${why}`);
       continue;
     }
@@ -101,7 +103,9 @@ export function parseAccountFolder(name: string, value: string | undefined): { t
     .filter((s) => s !== '' && s !== '.' && s !== '..');
   if (segments.length === 0) problems.push(`${name}: names no folder (use none for no account folder)`);
   for (const segment of segments) {
-    const unknown = [...segment.matchAll(PLACEHOLDER)].map((m) => m[1] as string).filter((p) => !(ACCOUNT_FOLDER_PLACEHOLDERS as readonly string[]).includes(p));
+    const unknown = [...segment.matchAll(PLACEHOLDER)]
+      .map((m) => m[1] as string)
+      .filter((p) => !(ACCOUNT_FOLDER_PLACEHOLDERS as readonly string[]).includes(p));
     if (unknown.length > 0) problems.push(`${name}: unknown placeholder ${unknown.map((p) => `{${p}}`).join(', ')} (use {alias} or {id})`);
     else if (/[{}]/.test(segment.replace(PLACEHOLDER, ''))) problems.push(`${name}: unmatched brace in "${segment}"`);
     if (/\p{Cc}/u.test(segment)) problems.push(`${name}: contains a control character`);

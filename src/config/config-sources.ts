@@ -149,7 +149,9 @@ export function mergeSources(
   const warnings: string[] = [];
   const dropped = databasePrefixesOverridden(fromEnvironment, fromFile.settings);
   for (const prefix of dropped) {
-    warnings.push(`${fromFile.path ?? PROPERTIES_FILE_NAME}: ${propertyNameOf(prefix)}-* settings are ignored because the environment configures the other database`);
+    warnings.push(
+      `${fromFile.path ?? PROPERTIES_FILE_NAME}: ${propertyNameOf(prefix)}-* settings are ignored because the environment configures the other database`,
+    );
   }
   for (const { name, property } of ALL_SETTINGS) {
     const env = fromEnvironment[name];

@@ -18,10 +18,10 @@ export function parseFilters(text: string): { filters: InstanceFilter[] } | { pr
   for (const part of splitEscaped(text, ';')) {
     if (part.trim() === '') continue;
     const [rawName, ...rest] = splitEscaped(part, '=', 2);
-    const name = unescape(rawName ?? '').trim();
+    const name = unescapeFilterText(rawName ?? '').trim();
     if (rest.length === 0) return { problem: `"${name}" has no "=": write name=value[,value…]` };
     if (!FILTER_NAME.test(name)) return { problem: `"${name}" is not an EC2 filter name (e.g. tag:Environment, instance-state-name, vpc-id)` };
-    const values = splitEscaped(rest[0] ?? '', ',').map((v) => unescape(v).trim()).filter((v) => v !== '');
+    const values = splitEscaped(rest[0] ?? '', ',').map((v) => unescapeFilterText(v).trim()).filter((v) => v !== '');
     if (values.length === 0) return { problem: `"${name}" has no value` };
     if (values.length > 200) return { problem: `"${name}" has ${values.length} values; EC2 takes at most 200` };
     if (filters.some((f) => f.Name === name)) return { problem: `"${name}" is given twice; list its values once, separated by ","` };
@@ -50,6 +50,6 @@ function splitEscaped(text: string, separator: string, limit = Infinity): string
   return parts;
 }
 
-function unescape(text: string): string {
+function unescapeFilterText(text: string): string {
   return text.replace(/\\([\\;,=])/g, '$1');
 }

@@ -38,8 +38,8 @@ export function readPropertyEntries(text: string): PropertyEntry[] {
     const { keyEnd, valueStart } = splitKeyValue(logical.text);
     const lineAt = (offset: number) => lineOf(logical, offset);
     entries.push({
-      key: unescape(logical.text, 0, keyEnd, lineAt),
-      value: unescape(logical.text, valueStart, logical.text.length, lineAt),
+      key: unescapeProperty(logical.text, 0, keyEnd, lineAt),
+      value: unescapeProperty(logical.text, valueStart, logical.text.length, lineAt),
       line: logical.starts[0]?.line ?? 1,
     });
   }
@@ -119,7 +119,7 @@ function splitKeyValue(text: string): { keyEnd: number; valueStart: number } {
   return { keyEnd, valueStart };
 }
 
-function unescape(text: string, from: number, to: number, lineAt: (offset: number) => number): string {
+function unescapeProperty(text: string, from: number, to: number, lineAt: (offset: number) => number): string {
   let out = '';
   let i = from;
   while (i < to) {

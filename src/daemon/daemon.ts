@@ -30,9 +30,16 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   if (config.metricsPort !== undefined) {
     const where = { address: config.metricsAddress, port: config.metricsPort };
     try {
-      server = await startHealthServer({ ...where, registry: metrics.registry, health: () => healthOf(health.facts(), Date.now(), config.healthMaxAgeSeconds) });
+      server = await startHealthServer({
+        ...where,
+        registry: metrics.registry,
+        health: () => healthOf(health.facts(), Date.now(), config.healthMaxAgeSeconds),
+      });
     } catch (err) {
-      logger.error('cannot listen for /healthz and /metrics; check AWS_DISCOVERY_METRICS_PORT and AWS_DISCOVERY_METRICS_ADDRESS', { ...where, error: describeError(err) });
+      logger.error('cannot listen for /healthz and /metrics; check AWS_DISCOVERY_METRICS_PORT and AWS_DISCOVERY_METRICS_ADDRESS', {
+        ...where,
+        error: describeError(err),
+      });
       return 2;
     }
     logger.info('serving /healthz and /metrics', where);

@@ -18,23 +18,45 @@ export class DaemonMetrics {
     buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
     registers: [this.registry],
   });
-  readonly #lastSuccess = new Gauge({ name: `${PREFIX}last_success_timestamp_seconds`, help: 'End of the last successful run (Unix time).', registers: [this.registry] });
+  readonly #lastSuccess = new Gauge({
+    name: `${PREFIX}last_success_timestamp_seconds`,
+    help: 'End of the last successful run (Unix time).',
+    registers: [this.registry],
+  });
   readonly #instances = new Gauge({
     name: `${PREFIX}instances`,
     help: 'EC2 instances listed per scope (the region, or <account id>/<region> with several accounts) by the last run that could list it.',
     labelNames: ['region'],
     registers: [this.registry],
   });
-  readonly #changed = new Counter({ name: `${PREFIX}connections_changed_total`, help: 'Connections written, by action.', labelNames: ['action'], registers: [this.registry] });
+  readonly #changed = new Counter({
+    name: `${PREFIX}connections_changed_total`,
+    help: 'Connections written, by action.',
+    labelNames: ['action'],
+    registers: [this.registry],
+  });
   readonly #skippedInstances = new Gauge({
     name: `${PREFIX}skipped_instances`,
     help: 'Instances left out of the last run: `any`, and by reason (no address yet, a value the database cannot hold, a write it refused).',
     labelNames: ['reason'],
     registers: [this.registry],
   });
-  readonly #skippedTicks = new Counter({ name: `${PREFIX}skipped_ticks_total`, help: 'Scheduled ticks that did not run, by cause.', labelNames: ['cause'], registers: [this.registry] });
-  readonly #failedRegions = new Gauge({ name: `${PREFIX}failed_regions`, help: 'Scopes (regions, or whole accounts) whose listing failed in the last run.', registers: [this.registry] });
-  readonly #failedAccounts = new Gauge({ name: `${PREFIX}failed_accounts`, help: 'Accounts that could not be read in the last run (AssumeRole refused, no region listed).', registers: [this.registry] });
+  readonly #skippedTicks = new Counter({
+    name: `${PREFIX}skipped_ticks_total`,
+    help: 'Scheduled ticks that did not run, by cause.',
+    labelNames: ['cause'],
+    registers: [this.registry],
+  });
+  readonly #failedRegions = new Gauge({
+    name: `${PREFIX}failed_regions`,
+    help: 'Scopes (regions, or whole accounts) whose listing failed in the last run.',
+    registers: [this.registry],
+  });
+  readonly #failedAccounts = new Gauge({
+    name: `${PREFIX}failed_accounts`,
+    help: 'Accounts that could not be read in the last run (AssumeRole refused, no region listed).',
+    registers: [this.registry],
+  });
 
   constructor(regions: readonly string[]) {
     collectDefaultMetrics({ register: this.registry });

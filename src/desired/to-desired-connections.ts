@@ -1,5 +1,5 @@
 import type { DiscoveredInstance, ImageInfo } from '../discover/instance.js';
-import { type DesiredConnection, type InstanceWarning, type SkipCode, type SkippedInstance } from './desired-connection.js';
+import type { DesiredConnection, InstanceWarning, SkipCode, SkippedInstance } from './desired-connection.js';
 import { instanceKey } from '../discover/instance.js';
 import { parseFolderPath } from './folder-path.js';
 import { instanceSecret } from './instance-secret.js';

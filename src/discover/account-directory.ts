@@ -166,7 +166,11 @@ export class AccountDirectory {
       if (!this.#warned.has(accountId)) {
         this.#warned.add(accountId);
         const hint = refused ? `; grant ${IAM_PERMISSIONS.ListAccountAliases} to show the alias` : '';
-        this.#options.onWarning(`cannot read the account alias; the account id is used instead${hint}`, { account: accountId, code, error: oneLine(describe(err)) });
+        this.#options.onWarning(`cannot read the account alias; the account id is used instead${hint}`, {
+          account: accountId,
+          code,
+          error: oneLine(describe(err)),
+        });
       }
       return undefined;
     }

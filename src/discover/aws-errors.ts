@@ -15,7 +15,14 @@ export const IAM_PERMISSIONS: Readonly<Record<string, string>> = {
 };
 
 const REFUSED = new Set(['UnauthorizedOperation', 'AccessDenied', 'AccessDeniedException', 'UnauthorizedAccess']);
-const BAD_CREDENTIALS = new Set(['AuthFailure', 'InvalidClientTokenId', 'SignatureDoesNotMatch', 'UnrecognizedClientException', 'MissingAuthenticationToken', 'CredentialsProviderError']);
+const BAD_CREDENTIALS = new Set([
+  'AuthFailure',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'UnrecognizedClientException',
+  'MissingAuthenticationToken',
+  'CredentialsProviderError',
+]);
 const EXPIRED = new Set(['RequestExpired', 'ExpiredToken', 'ExpiredTokenException']);
 const THROTTLED = new Set(['RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'TooManyRequestsException']);
 const TIMED_OUT = new Set(['TimeoutError', 'RequestTimeout', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'ECONNREFUSED']);
@@ -28,7 +35,9 @@ const NO_SUCH_HOST = new Set(['ENOTFOUND', 'EAI_AGAIN']);
 export function awsErrorHint(code: string | undefined, operation: string, region: string): string | undefined {
   if (code === undefined) return undefined;
   if (REFUSED.has(code)) return `grant ${IAM_PERMISSIONS[operation] ?? `ec2:${operation}`} to the discovery credentials`;
-  if (BAD_CREDENTIALS.has(code)) return `the AWS credentials were not accepted in ${region}: check the access key id and secret key (an AuthFailure in one region only can also mean ${region} is not enabled for the account)`;
+  if (BAD_CREDENTIALS.has(code))
+    return `the AWS credentials were not accepted in ${region}: check the access key id and secret key (an AuthFailure in one region only can also ` +
+      `mean ${region} is not enabled for the account)`;
   if (EXPIRED.has(code)) return 'the credentials or their session token have expired (or the clock is off by more than 5 minutes): refresh them';
   if (code === 'OptInRequired') return `the region ${region} is not enabled for this account: enable it or remove it from AWS_DISCOVERY_REGIONS`;
   if (NO_SUCH_HOST.has(code)) return `no EC2 endpoint answers for ${region}: check the region name in AWS_DISCOVERY_REGIONS (or AWS_DISCOVERY_EC2_ENDPOINT)`;
@@ -50,9 +59,11 @@ export function isUnreadableResponse(err: unknown): boolean {
 export function accountErrorHint(code: string | undefined, operation: 'AssumeRole' | 'GetCallerIdentity', roleArn?: string): string | undefined {
   if (code === undefined) return undefined;
   if (operation === 'AssumeRole' && REFUSED.has(code)) {
-    return `grant sts:AssumeRole on ${roleArn ?? 'the role'} to the daemon's credentials and trust the daemon's principal in the role's trust policy (with the external id, if one is set)`;
+    return `grant sts:AssumeRole on ${roleArn ?? 'the role'} to the daemon's credentials and trust the daemon's principal in the role's trust policy (with ` +
+      `the external id, if one is set)`;
   }
   if (BAD_CREDENTIALS.has(code)) return "the daemon's own AWS credentials were not accepted by STS: check them";
-  if (code === 'RegionDisabledException') return 'STS is not activated in this region for the account: activate it (IAM, Account settings) or set AWS_DISCOVERY_STS_ENDPOINT';
+  if (code === 'RegionDisabledException')
+    return 'STS is not activated in this region for the account: activate it (IAM, Account settings) or set AWS_DISCOVERY_STS_ENDPOINT';
   return awsErrorHint(code, operation, 'STS');
 }

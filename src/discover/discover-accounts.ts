@@ -29,7 +29,13 @@ export async function discoverAccounts(
   const readable: ReadableAccount[] = [];
   for (const access of accesses) {
     if (access.ok) readable.push(access.account);
-    else failedAccounts.push({ region: access.accountId === undefined ? ALL_REGIONS : `${access.accountId}/${ALL_REGIONS}`, ok: false, error: access.error, ...(access.code ? { code: access.code } : {}) });
+    else
+      failedAccounts.push({
+        region: access.accountId === undefined ? ALL_REGIONS : `${access.accountId}/${ALL_REGIONS}`,
+        ok: false,
+        error: access.error,
+        ...(access.code ? { code: access.code } : {}),
+      });
   }
   const fleets = await Promise.all(readable.map((account) => discoverFleet(options.regionsOf(account.id), account.ec2For, options, `${account.id}/`)));
   const images = new Map<string, ImageInfo>();
@@ -40,7 +46,7 @@ export async function discoverAccounts(
     for (const region of fleet.regions) scopeFolders.set(region.region, folder);
   }
   // An account none of whose regions could be listed is named as well (its regions are all in `failed`).
-  const unlisted = readable.filter((a, i) => fleets[i]!.regions.length > 0 && fleets[i]!.regions.every((r) => !r.ok)).map((a) => a.id);
+  const unlisted = readable.filter((_, i) => fleets[i]!.regions.length > 0 && fleets[i]!.regions.every((r) => !r.ok)).map((a) => a.id);
   return {
     instances: fleets.flatMap((f) => f.instances),
     images,

@@ -48,7 +48,11 @@ export async function discoverRegion(
   const bounds = startBounds(options, pageSize);
   // Past the deadline, whatever the call threw (the SDK's AbortError) is the deadline's doing, unless it was a shutdown.
   const failed = (operation: string, err: unknown) =>
-    failure(region, operation, bounds.deadline.aborted && signal?.aborted !== true && !(err instanceof ListingAbandonedError) ? bounds.overdue(operation) : err);
+    failure(
+      region,
+      operation,
+      bounds.deadline.aborted && signal?.aborted !== true && !(err instanceof ListingAbandonedError) ? bounds.overdue(operation) : err,
+    );
   const calls: Calls = { describeInstances: 0, describeImages: 0 };
 
   // Calls first, mapping after: an error inside the try can only come from the API or a bound, never from our own code.

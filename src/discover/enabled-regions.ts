@@ -44,7 +44,8 @@ export async function listEnabledRegions(
   } catch (err) {
     options.signal?.throwIfAborted();
     if (deadline?.signal.aborted === true) {
-      const error = `DescribeRegions did not answer within ${deadline.timeoutMs / 1000} s (ListingTimeout, AWS_DISCOVERY_LISTING_TIMEOUT): the region list is abandoned and no region of the account changes this run; the next run tries again`;
+      const error = `DescribeRegions did not answer within ${deadline.timeoutMs / 1000} s (ListingTimeout, AWS_DISCOVERY_LISTING_TIMEOUT): the region list ` +
+        `is abandoned and no region of the account changes this run; the next run tries again`;
       return { ok: false, error, code: 'ListingTimeout' };
     }
     const name = (err as { name?: unknown }).name;

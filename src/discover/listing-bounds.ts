@@ -40,11 +40,14 @@ export function describeAbandonment(reason: AbandonReason, scope: string): strin
   const outcome = `the listing is abandoned and nothing in ${scope} changes this run`;
   switch (reason.kind) {
     case 'repeated-token':
-      return `${reason.operation} in ${scope} returned the NextToken of an earlier page (RepeatedNextToken: page ${reason.page} repeats the token of page ${reason.firstSeenAt}): ${outcome}`;
+      return `${reason.operation} in ${scope} returned the NextToken of an earlier page (RepeatedNextToken: page ${reason.page} repeats the token of ` +
+        `page ${reason.firstSeenAt}): ${outcome}`;
     case 'page-limit':
-      return `${reason.operation} in ${scope} still returned a NextToken after ${reason.maxPages} pages (TooManyPages: the page cap, far above any real region): ${outcome}`;
+      return `${reason.operation} in ${scope} still returned a NextToken after ${reason.maxPages} pages (TooManyPages: the page cap, far above any real ` +
+        `region): ${outcome}`;
     case 'deadline':
-      return `listing ${scope} did not finish within ${formatSeconds(reason.timeoutMs)} (ListingTimeout, AWS_DISCOVERY_LISTING_TIMEOUT; ${reason.operation} was still waiting for AWS, ${reason.pages} DescribeInstances page(s) read): ${outcome}; the next run tries again`;
+      return `listing ${scope} did not finish within ${formatSeconds(reason.timeoutMs)} (ListingTimeout, AWS_DISCOVERY_LISTING_TIMEOUT; ${reason.operation} ` +
+        `was still waiting for AWS, ${reason.pages} DescribeInstances page(s) read): ${outcome}; the next run tries again`;
   }
 }
 

@@ -29,7 +29,8 @@ export function partForKeys(changes: ChangeSet, keys: ReadonlySet<string>, writt
   const ref = (r: GroupRef): GroupRef => ('path' in r && written.has(r.path) ? { id: written.get(r.path) as number } : r);
   const needed = new Set<string>();
   const need = (r: GroupRef | null) => {
-    for (let at = r; at !== null && 'path' in at && !written.has(at.path) && !needed.has(at.path); at = byPath.get(at.path)?.parent ?? null) needed.add(at.path);
+    for (let at = r; at !== null && 'path' in at && !written.has(at.path) && !needed.has(at.path); at = byPath.get(at.path)?.parent ?? null)
+      needed.add(at.path);
   };
   const creates = changes.createConnections.filter((c) => keys.has(c.key));
   const updates = changes.updateConnections.filter((u) => keys.has(u.key));

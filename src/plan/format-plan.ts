@@ -10,7 +10,10 @@ export function formatPlan(changes: ChangeSet, revokes?: GrantRevokePlan): strin
   const entries: { folder: string; line: string }[] = [
     ...changes.createGroups.map((g) => ({ folder: parentOf(g.displayPath), line: `+ ${lastOf(g.displayPath)}/  (new folder)` })),
     ...changes.deleteGroups.map((g) => ({ folder: parentOf(g.displayPath), line: `- ${lastOf(g.displayPath)}/  (empty folder)` })),
-    ...changes.createConnections.map((c) => ({ folder: c.displayPath, line: `+ ${c.name}  [${c.protocol} ${c.parameters.username ?? ''}@${c.parameters.hostname ?? ''}] ${c.key}` })),
+    ...changes.createConnections.map((c) => ({
+      folder: c.displayPath,
+      line: `+ ${c.name}  [${c.protocol} ${c.parameters.username ?? ''}@${c.parameters.hostname ?? ''}] ${c.key}`,
+    })),
     ...changes.updateConnections.map((c) => ({ folder: c.displayPath, line: `~ ${c.name}  (${c.changed.join(', ')}) ${c.key}` })),
     ...changes.deleteConnections.map((c) => ({ folder: c.displayPath, line: `- ${c.name}  (instance gone) ${c.key}` })),
   ];
@@ -41,7 +44,10 @@ function revokeLines(revokes: GrantRevokePlan): string[] {
     const first = grants[0] as GrantRevokePlan['revoke'][number];
     const folders = grants.filter((g) => g.objectType === 'connection_group').map((g) => g.objectName ?? `#${g.objectId}`);
     const connections = grants.length - folders.length;
-    const what = [...(connections > 0 ? [`${connections} connection(s)`] : []), ...(folders.length > 5 ? [`${folders.length} folders`] : folders.length > 0 ? [`folder(s) ${folders.join(', ')}`] : [])];
+    const what = [
+      ...(connections > 0 ? [`${connections} connection(s)`] : []),
+      ...(folders.length > 5 ? [`${folders.length} folders`] : folders.length > 0 ? [`folder(s) ${folders.join(', ')}`] : []),
+    ];
     lines.push(`- READ of "${first.entityName ?? `#${first.entityId}`}" on ${what.join(' and ')} (${first.reason})`);
   }
   return lines;

@@ -74,7 +74,10 @@ function emptiedScopes(input: PlanInput, ownedScopes: readonly string[]): Map<st
   for (const [scope, count] of counts) {
     const wasListed = input.listedScopes === undefined ? !input.failedScopes.has(scope) : input.listedScopes.has(scope);
     if (count >= EMPTY_REGION_SUSPICION && !listed.has(scope) && wasListed) {
-      emptied.set(scope, `deletion brake: ${scope} listed no instance where ${count} connections exist; treated like a failed listing (--allow-mass-delete to accept)`);
+      emptied.set(
+        scope,
+        `deletion brake: ${scope} listed no instance where ${count} connections exist; treated like a failed listing (--allow-mass-delete to accept)`,
+      );
     }
   }
   return emptied;

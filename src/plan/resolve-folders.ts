@@ -56,7 +56,8 @@ export function resolveFolders(groups: readonly CurrentGroup[], folders: readonl
       const displayPath = prefix.join('/');
       const chain = parent?.chain ?? [];
       const blocked = parent?.blocked;
-      const match = parent === undefined || parent.existingId !== undefined ? bestMatch(children.get(parent?.existingId ?? null) ?? [], name, nameKey) : undefined;
+      const match =
+        parent === undefined || parent.existingId !== undefined ? bestMatch(children.get(parent?.existingId ?? null) ?? [], name, nameKey) : undefined;
       let next: ResolvedFolder;
       if (match !== undefined) {
         const ref = { id: match.id };

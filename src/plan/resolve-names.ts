@@ -20,7 +20,12 @@ export interface NameResolution {
  * `name (region/i-…)`; failing that the instance gets no connection this run and a conflict says why. `nameKey` says
  * which names the database counts as the same (see mapping/name-fold.ts).
  */
-export function resolveNames(requests: readonly NameRequest[], reserved: ReadonlySet<string>, folder: string, nameKey: NameKey = defaultNameKey): NameResolution {
+export function resolveNames(
+  requests: readonly NameRequest[],
+  reserved: ReadonlySet<string>,
+  folder: string,
+  nameKey: NameKey = defaultNameKey,
+): NameResolution {
   const sorted = [...requests].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const wanted = new Map<string, number>();
   for (const r of sorted) wanted.set(nameKey(r.name), (wanted.get(nameKey(r.name)) ?? 0) + 1);

@@ -89,7 +89,16 @@ export function createRuntime(setup: RuntimeSetup): Runtime {
   const reconcile = async (dryRun: boolean, signal: AbortSignal | undefined): Promise<RunReport> => {
     const schema = await prepare(!dryRun);
     signal?.throwIfAborted();
-    const deps = { config, database, schema, ec2For: setup.ec2For, readKeys: setup.readKeys, logger, memory, ...(setup.accounts ? { accounts: setup.accounts } : {}) };
+    const deps = {
+      config,
+      database,
+      schema,
+      ec2For: setup.ec2For,
+      readKeys: setup.readKeys,
+      logger,
+      memory,
+      ...(setup.accounts ? { accounts: setup.accounts } : {}),
+    };
     return runOnce(deps, { dryRun, ...(signal === undefined ? {} : { signal }) });
   };
 
@@ -118,7 +127,10 @@ async function closeDatabase(database: GuacamoleDatabase): Promise<void> {
 function warnOfUncheckedCollations(logger: Logger, schema: SchemaFacts): void {
   for (const [column, collation] of Object.entries(schema.nameCollations ?? {})) {
     if (!collation.covered) {
-      logger.warn('the collation of a name column is not one the daemon was checked against: two names it counts as equal may be refused (reported per instance)', { column, collation: collation.name });
+      logger.warn(
+        'the collation of a name column is not one the daemon was checked against: two names it counts as equal may be refused (reported per instance)',
+        { column, collation: collation.name },
+      );
     }
   }
 }

@@ -60,7 +60,12 @@ const MAX_ROUNDS = 3;
 export async function planOnly(ctx: WriteContext, wanted: Wanted): Promise<Written> {
   const { database, config, schema } = ctx;
   const current = await loadState(ctx, database.db, false);
-  const revokes = await listAdminGrantRevokes(database.db, { dialect: database.dialect, ownerId: config.ownerId, adminEntityId: current.adminGroup?.entityId, hasGrantRecords: schema.hasGrantRecords });
+  const revokes = await listAdminGrantRevokes(database.db, {
+    dialect: database.dialect,
+    ownerId: config.ownerId,
+    adminEntityId: current.adminGroup?.entityId,
+    hasGrantRecords: schema.hasGrantRecords,
+  });
   return { ...plan(ctx, wanted, current, new Map(), new Set()), applied: NOTHING_APPLIED, revokes };
 }
 
@@ -111,7 +116,12 @@ async function writeAroundRefusals(ctx: WriteContext, wanted: Wanted, trx: Guaca
  * Writes the change set; with nothing to change, READ granted earlier may still have to go (the new admin group
  * already held READ; an upgraded installation's grants to adopt; another daemon's objects left a hand-made folder).
  */
-async function write(ctx: WriteContext, trx: GuacamoleDatabase['db'], changes: ChangeSet, current: CurrentState): Promise<Pick<Written, 'applied' | 'revoked'>> {
+async function write(
+  ctx: WriteContext,
+  trx: GuacamoleDatabase['db'],
+  changes: ChangeSet,
+  current: CurrentState,
+): Promise<Pick<Written, 'applied' | 'revoked'>> {
   if (!isEmptyChangeSet(changes)) {
     const { revoked, ...applied } = await applyChangeSet(trx, changes, applyContext(ctx, current));
     return { applied, revoked };
@@ -121,7 +131,13 @@ async function write(ctx: WriteContext, trx: GuacamoleDatabase['db'], changes: C
   return { applied: NOTHING_APPLIED, revoked };
 }
 
-function plan(ctx: WriteContext, wanted: Wanted, current: CurrentState, refused: ReadonlyMap<string, string>, keepGroups: ReadonlySet<number>): Omit<Written, 'applied'> {
+function plan(
+  ctx: WriteContext,
+  wanted: Wanted,
+  current: CurrentState,
+  refused: ReadonlyMap<string, string>,
+  keepGroups: ReadonlySet<number>,
+): Omit<Written, 'applied'> {
   const { config } = ctx;
   const rejected = rejectedInstances(wanted, refused);
   const safe = planSafely(
@@ -141,7 +157,12 @@ function plan(ctx: WriteContext, wanted: Wanted, current: CurrentState, refused:
       allowMassDelete: ctx.allowMassDelete,
     },
   );
-  return { changes: safe.changes, ...(safe.brake === undefined ? {} : { brake: safe.brake }), rejected, adminGroupDisabled: current.adminGroup?.disabled === true };
+  return {
+    changes: safe.changes,
+    ...(safe.brake === undefined ? {} : { brake: safe.brake }),
+    rejected,
+    adminGroupDisabled: current.adminGroup?.disabled === true,
+  };
 }
 
 /** Refused instances as skipped ones: their connections are kept as they are, and they are named in `status`. */
@@ -152,7 +173,13 @@ function rejectedInstances(wanted: Wanted, refused: ReadonlyMap<string, string>)
     const d = byKey.get(key);
     const scope = d?.scope ?? key.slice(0, key.lastIndexOf('/'));
     const instanceId = d?.instanceId ?? key.slice(key.lastIndexOf('/') + 1);
-    return { key, scope, instanceId, code: 'rejected' as const, reason: `the database refused its write: ${why}; it keeps what it had and is tried again next run` };
+    return {
+      key,
+      scope,
+      instanceId,
+      code: 'rejected' as const,
+      reason: `the database refused its write: ${why}; it keeps what it had and is tried again next run`,
+    };
   });
 }
 
@@ -176,7 +203,13 @@ async function loadState(ctx: WriteContext, db: GuacamoleDatabase['db'], writing
 }
 
 function applyContext(ctx: WriteContext, current: CurrentState): ApplyContext {
-  return { dialect: ctx.database.dialect, ownerId: ctx.config.ownerId, adminGroup: ctx.config.adminGroup, adminEntityId: current.adminGroup?.entityId, nameKeys: nameKeys(ctx) };
+  return {
+    dialect: ctx.database.dialect,
+    ownerId: ctx.config.ownerId,
+    adminGroup: ctx.config.adminGroup,
+    adminEntityId: current.adminGroup?.entityId,
+    nameKeys: nameKeys(ctx),
+  };
 }
 
 /** Names compared the way the database's name columns compare them (today's general_ci rule when not read). */

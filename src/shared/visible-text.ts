@@ -3,8 +3,14 @@
  * a log or a terminal: C0 controls (NUL, newline, ESC…), DEL, C1 controls, the Unicode line and paragraph separators,
  * the bidirectional overrides, and lone surrogates (half a character, which no UTF-8 encoder can write).
  */
-const UNSAFE =
-  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const UNSAFE = new RegExp(
+  [
+    '[\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]', // controls, bidi marks
+    '[\\ud800-\\udbff](?![\\udc00-\\udfff])', // a high surrogate alone
+    '(?<![\\ud800-\\udbff])[\\udc00-\\udfff]', // a low surrogate alone
+  ].join('|'),
+  'g',
+);
 
 const SHORT_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 

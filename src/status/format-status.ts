@@ -27,7 +27,10 @@ export function formatStatus(status: StatusView): string {
       typeof s.deletionBrake === 'string' ? 'deletion brake engaged' : '',
       typeof s.error === 'string' ? `error: ${visibleText(s.error)}` : '',
     ].filter((x) => x !== '');
-    lines.push(`  ${run.startedAt}  ${run.result.padEnd(8)} ${(run.durationMs / 1000).toFixed(1).padStart(6)} s  ${counts}${extra.length > 0 ? `  (${extra.join('; ')})` : ''}`);
+    lines.push(
+      `  ${run.startedAt}  ${run.result.padEnd(8)} ${(run.durationMs / 1000).toFixed(1).padStart(6)} s ` +
+      ` ${counts}${extra.length > 0 ? `  (${extra.join('; ')})` : ''}`,
+    );
   }
   const kinds = [...new Set(status.problems.map((p) => p.kind))];
   if (kinds.length === 0 && status.runs.length > 0) lines.push('', 'No instance has a problem.');

@@ -28,7 +28,12 @@ export async function readStatus(db: Kysely<Database>, ownerId: string, runs = 1
     .orderBy('started_at', 'desc')
     .limit(runs)
     .execute();
-  const problemRows = await db.selectFrom('ec2_discovery_problem').select(['subject', 'kind', 'message']).where('owner_id', '=', ownerId).orderBy('subject').execute();
+  const problemRows = await db
+    .selectFrom('ec2_discovery_problem')
+    .select(['subject', 'kind', 'message'])
+    .where('owner_id', '=', ownerId)
+    .orderBy('subject')
+    .execute();
   const managed = await db
     .selectFrom('ec2_discovery_owned_object')
     .select((eb) => eb.fn.countAll<string | number>().as('n'))

@@ -53,7 +53,12 @@ export async function recordRun(db: Kysely<Database>, run: RunRecord): Promise<v
       .execute();
     for (const chunk of chunks(old.map((r) => r.run_id))) await trx.deleteFrom('ec2_discovery_run').where('run_id', 'in', chunk).execute();
     if (run.problems === undefined) return;
-    const rows = run.problems.map((p) => ({ owner_id: run.ownerId, subject: storableText(p.subject, SUBJECT_LIMIT), kind: p.kind, message: storableText(p.message, MESSAGE_LIMIT) }));
+    const rows = run.problems.map((p) => ({
+      owner_id: run.ownerId,
+      subject: storableText(p.subject, SUBJECT_LIMIT),
+      kind: p.kind,
+      message: storableText(p.message, MESSAGE_LIMIT),
+    }));
     // Usually the list is the one already stored: then nothing is written.
     const stored = await trx.selectFrom('ec2_discovery_problem').select(['subject', 'kind', 'message']).where('owner_id', '=', run.ownerId).execute();
     if (sameProblems(stored, rows)) return;

@@ -70,7 +70,10 @@ interface StateRow {
  * One statement of single-table scans glued by UNION ALL, joined here in memory: linear whatever the fleet, and no
  * join plan to go wrong on tables whose statistics are stale (a first run that has just inserted thousands of rows).
  */
-async function loadGrantState(db: Kysely<Database>, options: AdminGrantOptions): Promise<{ records: RecordedGrant[]; adopt: GrantRecord[]; tree: ManagedTree }> {
+async function loadGrantState(
+  db: Kysely<Database>,
+  options: AdminGrantOptions,
+): Promise<{ records: RecordedGrant[]; adopt: GrantRecord[]; tree: ManagedTree }> {
   const { ownerId, adminEntityId: admin } = options;
   const read = () => options.dialect.enumValue('guacamole_object_permission_type', 'READ');
   const text = (column: string) => options.dialect.textForUnion(column); // one collation for the UNION's text columns
@@ -80,7 +83,10 @@ async function loadGrantState(db: Kysely<Database>, options: AdminGrantOptions):
     UNION ALL SELECT 'r', object_id, entity_id, ${text('object_type')} FROM ${sql.table(GRANTED_READ_TABLE)} WHERE owner_id = ${ownerId}
     UNION ALL SELECT CASE WHEN owner_id = ${ownerId} THEN 'o' ELSE 'x' END, guacamole_id, NULL, ${text('object_type')} FROM ${sql.table(OWNED_OBJECT_TABLE)}
     UNION ALL SELECT 'pc', connection_id, NULL, NULL FROM guacamole_connection_permission WHERE entity_id = ${admin} AND permission = ${read()}
-    UNION ALL SELECT 'pg', connection_group_id, NULL, NULL FROM guacamole_connection_group_permission WHERE entity_id = ${admin} AND permission = ${read()}`.execute(db);
+    UNION ALL SELECT 'pg', connection_group_id, NULL, NULL FROM guacamole_connection_group_permission
+      WHERE entity_id = ${admin} AND permission = ${read()}`.execute(
+    db,
+  );
 
   const byKind = groupBy(rows, (r) => r.kind);
   const of = (kind: StateRow['kind']) => byKind.get(kind) ?? [];
@@ -96,7 +102,14 @@ async function loadGrantState(db: Kysely<Database>, options: AdminGrantOptions):
     const objectType = r.t as ObjectType;
     const objectId = Number(r.a);
     const name = objectType === 'connection_group' ? groups.get(objectId)?.name : undefined;
-    return { entityId: Number(r.b), objectType, objectId, ...(name === undefined ? {} : { objectName: name }), exists: exists(objectType, objectId), ownedByUs: ours.has(key(objectType, objectId)) };
+    return {
+      entityId: Number(r.b),
+      objectType,
+      objectId,
+      ...(name === undefined ? {} : { objectName: name }),
+      exists: exists(objectType, objectId),
+      ownedByUs: ours.has(key(objectType, objectId)),
+    };
   });
   // The admin group's READ on our own objects is ours by construction: recorded when missing (an upgrade adopts it).
   const held = [...of('pc').map((r) => key('connection', r.a)), ...of('pg').map((r) => key('connection_group', r.a))];
@@ -152,7 +165,9 @@ function summarize(plan: GrantRevokePlan, adminEntityId: number, adopted: number
     connections: plan.revoke.filter((r) => r.objectType === 'connection').length,
     groups: plan.revoke.filter((r) => r.objectType === 'connection_group').length,
     entities: distinct(plan.revoke.map((r) => r.entityName ?? `#${r.entityId}`)),
-    folders: distinct(plan.revoke.filter((r) => r.entityId === adminEntityId && r.objectType === 'connection_group').map((r) => r.objectName ?? `#${r.objectId}`)),
+    folders: distinct(
+      plan.revoke.filter((r) => r.entityId === adminEntityId && r.objectType === 'connection_group').map((r) => r.objectName ?? `#${r.objectId}`),
+    ),
     forgotten: plan.forget.length,
     adopted,
   };

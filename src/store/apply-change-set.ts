@@ -36,7 +36,12 @@ export interface ApplyResult {
  */
 export async function applyChangeSet(db: Kysely<Database>, changes: ChangeSet, ctx: ApplyContext): Promise<ApplyResult & { readonly revoked: RevokedGrants }> {
   const adminEntityId = await applyRunWideSteps(db, changes, ctx);
-  const { newGroups: _, ...result } = await applyObjectChanges(db, changes, { dialect: ctx.dialect, ownerId: ctx.ownerId, adminEntityId, ...(ctx.nameKeys ? { nameKeys: ctx.nameKeys } : {}) });
+  const { newGroups: _, ...result } = await applyObjectChanges(db, changes, {
+    dialect: ctx.dialect,
+    ownerId: ctx.ownerId,
+    adminEntityId,
+    ...(ctx.nameKeys ? { nameKeys: ctx.nameKeys } : {}),
+  });
   // Last: READ the daemon granted earlier and no longer needs (old admin group, emptied hand-made folders) goes.
   return { ...result, revoked: await reconcileAdminGrants(db, { dialect: ctx.dialect, ownerId: ctx.ownerId, adminEntityId }) };
 }
@@ -60,7 +65,11 @@ export interface ObjectContext {
  * of the groups it created, by path key, so that a later part of the same change set can refer to them (see
  * plan/change-set-parts.ts).
  */
-export async function applyObjectChanges(db: Kysely<Database>, changes: ChangeSet, ctx: ObjectContext): Promise<ApplyResult & { readonly newGroups: ReadonlyMap<string, number> }> {
+export async function applyObjectChanges(
+  db: Kysely<Database>,
+  changes: ChangeSet,
+  ctx: ObjectContext,
+): Promise<ApplyResult & { readonly newGroups: ReadonlyMap<string, number> }> {
   // One statement per level of new folders (and per 500 of them), not one per folder.
   const keys = ctx.nameKeys ?? DEFAULT_NAME_KEYS;
   const newGroups = await createGroups(db, ctx.dialect, changes.createGroups, keys.group);

@@ -76,7 +76,12 @@ export async function updateConnections(db: Kysely<Database>, updates: readonly 
 
 /** A name no instance can want (the `~` prefix and the id make it unique in any folder); held only inside the run's transaction. */
 export async function moveToTemporaryNames(db: Kysely<Database>, ids: readonly number[]): Promise<void> {
-  for (const id of ids) await db.updateTable('guacamole_connection').set({ connection_name: `~ec2-discovery rename ${id}` }).where('connection_id', '=', id).execute();
+  for (const id of ids)
+    await db
+      .updateTable('guacamole_connection')
+      .set({ connection_name: `~ec2-discovery rename ${id}` })
+      .where('connection_id', '=', id)
+      .execute();
 }
 
 /** Deleting a connection cascades to its parameters, attributes, permissions and sharing profiles. */
@@ -88,6 +93,9 @@ function parameterRows(connectionId: number, parameters: Readonly<Record<string,
   return Object.entries(parameters).map(([name, value]) => ({ connection_id: connectionId, parameter_name: name, parameter_value: value }));
 }
 
-async function insertParameters(db: Kysely<Database>, rows: readonly { connection_id: number; parameter_name: string; parameter_value: string }[]): Promise<void> {
+async function insertParameters(
+  db: Kysely<Database>,
+  rows: readonly { connection_id: number; parameter_name: string; parameter_value: string }[],
+): Promise<void> {
   for (const chunk of chunks(rows, 1000)) await db.insertInto('guacamole_connection_parameter').values(chunk).execute();
 }

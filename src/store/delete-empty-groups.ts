@@ -75,7 +75,12 @@ async function readContentsLocked(db: Kysely<Database>, ids: readonly number[]):
   const subGroups: { id: number; parentId: number }[] = [];
   const connectionParents: number[] = [];
   for (const chunk of chunks(candidates.map((g) => g.id))) {
-    const subs = await db.selectFrom('guacamole_connection_group').select(['connection_group_id', 'parent_id']).where('parent_id', 'in', chunk).forUpdate().execute();
+    const subs = await db
+      .selectFrom('guacamole_connection_group')
+      .select(['connection_group_id', 'parent_id'])
+      .where('parent_id', 'in', chunk)
+      .forUpdate()
+      .execute();
     for (const s of subs) subGroups.push({ id: Number(s.connection_group_id), parentId: Number(s.parent_id) });
     const inside = await db.selectFrom('guacamole_connection').select('parent_id').where('parent_id', 'in', chunk).forUpdate().execute();
     for (const c of inside) connectionParents.push(Number(c.parent_id));

@@ -30,7 +30,12 @@ export async function findRejectedWrites(trx: Kysely<Database>, changes: ChangeS
   const instances = new Map<string, string>();
   const groupDeletes = new Map<number, string>();
   await thenRollBack(trx, async () => {
-    const objects: ObjectContext = { dialect: ctx.dialect, ownerId: ctx.ownerId, adminEntityId: await applyRunWideSteps(trx, changes, ctx), ...(ctx.nameKeys ? { nameKeys: ctx.nameKeys } : {}) };
+    const objects: ObjectContext = {
+      dialect: ctx.dialect,
+      ownerId: ctx.ownerId,
+      adminEntityId: await applyRunWideSteps(trx, changes, ctx),
+      ...(ctx.nameKeys ? { nameKeys: ctx.nameKeys } : {}),
+    };
     const written = new Map<string, number>();
     const writeKeys = async (keys: readonly string[]) => {
       for (const [path, id] of (await applyObjectChanges(trx, partForKeys(changes, new Set(keys), written), objects)).newGroups) written.set(path, id);

@@ -103,8 +103,18 @@ async function loadAdminGroup(db: Kysely<Database>, options: LoadOptions) {
   if (entity === undefined) return undefined;
   const entityId = Number(entity.entity_id);
   const read = options.dialect.enumValue('guacamole_object_permission_type', 'READ');
-  const connections = await db.selectFrom('guacamole_connection_permission').select('connection_id').where('entity_id', '=', entityId).where('permission', '=', read).execute();
-  const groups = await db.selectFrom('guacamole_connection_group_permission').select('connection_group_id').where('entity_id', '=', entityId).where('permission', '=', read).execute();
+  const connections = await db
+    .selectFrom('guacamole_connection_permission')
+    .select('connection_id')
+    .where('entity_id', '=', entityId)
+    .where('permission', '=', read)
+    .execute();
+  const groups = await db
+    .selectFrom('guacamole_connection_group_permission')
+    .select('connection_group_id')
+    .where('entity_id', '=', entityId)
+    .where('permission', '=', read)
+    .execute();
   return {
     state: { entityId, hasUserGroup: entity.user_group_id !== null, disabled: Boolean(Number(entity.disabled ?? 0)) },
     readableConnections: new Set(connections.map((r) => Number(r.connection_id))),

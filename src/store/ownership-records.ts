@@ -15,7 +15,16 @@ export async function recordOwnership(db: Kysely<Database>, ownerId: string, rec
   for (const chunk of chunks(records)) {
     await db
       .insertInto(OWNED_OBJECT_TABLE)
-      .values(chunk.map((r) => ({ owner_id: ownerId, object_type: r.objectType, guacamole_id: r.guacamoleId, instance_key: r.instanceKey ?? null, scope: r.scope ?? null, secret_digest: r.secretDigest ?? null })))
+      .values(
+        chunk.map((r) => ({
+          owner_id: ownerId,
+          object_type: r.objectType,
+          guacamole_id: r.guacamoleId,
+          instance_key: r.instanceKey ?? null,
+          scope: r.scope ?? null,
+          secret_digest: r.secretDigest ?? null,
+        })),
+      )
       .execute();
   }
 }

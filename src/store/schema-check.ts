@@ -68,7 +68,9 @@ async function readColumns(db: Kysely<any>, dialect: SqlDialect): Promise<Column
 export class DatabaseConnectError extends Error {
   override readonly name = 'DatabaseConnectError';
   constructor(target: DatabaseConfig, server: string, cause: unknown) {
-    super(`cannot connect to the ${server} database "${target.database}" at ${target.host}:${target.port} as user "${target.user}": ${describeError(cause)}`, { cause });
+    super(`cannot connect to the ${server} database "${target.database}" at ${target.host}:${target.port} as user "${target.user}": ${describeError(cause)}`, {
+      cause,
+    });
   }
 }
 
@@ -80,7 +82,8 @@ function schemaProblem(missing: string[], tables: ReadonlySet<string>): SchemaMi
   const error = new SchemaMismatchError(missing);
   const guacamoleTables = Object.keys(REQUIRED).filter((t) => tables.has(t));
   if (guacamoleTables.length === 0) {
-    error.message = `the database has no Guacamole tables (missing ${missing.join(', ')}): point the database settings at the database Guacamole uses, initialised with its schema scripts`;
+    error.message = `the database has no Guacamole tables (missing ${missing.join(', ')}): point the database settings at the database Guacamole uses, ` +
+      `initialised with its schema scripts`;
   } else if (!tables.has('guacamole_entity')) {
     error.message =
       `the Guacamole schema is older than 1.0.0 (no guacamole_entity table; missing ${missing.join(', ')}): ` +

@@ -29,7 +29,13 @@ export async function sharingProfilesOf(db: Kysely<Database>, connectionIds: rea
   const ids = [...new Set(connectionIds)].sort((a, b) => a - b);
   const profiles: SharingProfile[] = [];
   for (const chunk of chunks(ids)) {
-    const connections = await db.selectFrom('guacamole_connection').select(['connection_id', 'connection_name']).where('connection_id', 'in', chunk).orderBy('connection_id').forUpdate().execute();
+    const connections = await db
+      .selectFrom('guacamole_connection')
+      .select(['connection_id', 'connection_name'])
+      .where('connection_id', 'in', chunk)
+      .orderBy('connection_id')
+      .forUpdate()
+      .execute();
     const names = new Map(connections.map((c) => [Number(c.connection_id), c.connection_name]));
     const rows = await withProfiles
       .selectFrom('guacamole_sharing_profile')

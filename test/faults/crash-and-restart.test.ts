@@ -17,7 +17,9 @@ async function runLockFree(observer: DbSession, database: TestDatabase, ownerId:
   await waitUntil('the run lock to be released', async () => {
     const rows =
       database.dialect === 'postgres'
-        ? await observer.query(`SELECT count(*) AS held FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`)
+        ? await observer.query(
+            `SELECT count(*) AS held FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+          )
         : await observer.query('SELECT 1 - IS_FREE_LOCK(?) AS held', [mysqlLockName(String(database.env.MYSQL_DATABASE), ownerId)]);
     return Number(rows[0]?.held) === 0 ? true : undefined;
   });

@@ -46,7 +46,8 @@ for (const dialect of DIALECTS) {
       await h.close();
     });
 
-    it('the run’s connection terminated mid-transaction (pg_terminate_backend / KILL): old rows exactly, then the next run on the same pool completes', async function () {
+    it('the run’s connection terminated mid-transaction (pg_terminate_backend / KILL): old rows exactly, then the next run on the same pool ' +
+      'completes', async function () {
       await blockInserts(blocker, dialect, GRANTS);
       const failed = failureOf(h.run()); // handled at once: it may reject while the test waits
       const victim = await waitUntil('the run to block inside its transaction', () => findBlockedRun(admin, h.database));
@@ -86,7 +87,8 @@ for (const dialect of DIALECTS) {
       await expectChangedState(h.database.db, changed);
     });
 
-    it('a lock held on rows it must write (an open transaction elsewhere): fails after AWS_DISCOVERY_DB_LOCK_TIMEOUT, old rows exactly, next run completes', async function () {
+    it('a lock held on rows it must write (an open transaction elsewhere): fails after AWS_DISCOVERY_DB_LOCK_TIMEOUT, old rows exactly, next run ' +
+      'completes', async function () {
       await blockInserts(blocker, dialect, GRANTS);
       const error = await failureOf(h.run({ dbLockTimeoutSeconds: 2 }));
       expect(error).to.be.instanceOf(DatabaseFaultError);
@@ -114,7 +116,8 @@ for (const dialect of DIALECTS) {
       await expectRows(h.database.db, changed.before, 'after the CLI lock timeout');
     });
 
-    it('a whole table locked (LOCK TABLE … ACCESS EXCLUSIVE / LOCK TABLES … WRITE): even its reads time out, old rows exactly, next run completes', async function () {
+    it('a whole table locked (LOCK TABLE … ACCESS EXCLUSIVE / LOCK TABLES … WRITE): even its reads time out, old rows exactly, next run ' +
+      'completes', async function () {
       await lockWholeTable(blocker, dialect, 'guacamole_connection');
       const error = await failureOf(h.run({ dbLockTimeoutSeconds: 2 }));
       expect((error as DatabaseFaultError).kind, error.message).to.equal('lock-timeout');
@@ -135,7 +138,10 @@ for (const dialect of DIALECTS) {
         await blocker.query('CREATE TABLE fault_ballast (n INT PRIMARY KEY)');
       }
       await blockInserts(blocker, dialect, GRANTS);
-      if (dialect === 'mysql') await blocker.query('INSERT INTO fault_ballast WITH RECURSIVE s(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM s WHERE n < 99) SELECT a.n * 100 + b.n FROM s a, s b');
+      if (dialect === 'mysql')
+        await blocker.query(
+          'INSERT INTO fault_ballast WITH RECURSIVE s(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM s WHERE n < 99) SELECT a.n * 100 + b.n FROM s a, s b',
+        );
       const failed = failureOf(h.run()); // handled at once: it may reject while the test waits
       const victim = await waitUntil('the run to block inside its transaction', () => findBlockedRun(admin, h.database));
       expect(victim.wroteRows).to.equal(true);
@@ -153,7 +159,8 @@ for (const dialect of DIALECTS) {
       await expectChangedState(h.database.db, changed);
     });
 
-    it('a statement of the run that runs too long (a slow trigger on the grants) is cut by 4 × AWS_DISCOVERY_DB_LOCK_TIMEOUT: old rows exactly, next run completes', async function () {
+    it('a statement of the run that runs too long (a slow trigger on the grants) is cut by 4 × AWS_DISCOVERY_DB_LOCK_TIMEOUT: old rows exactly, next run ' +
+      'completes', async function () {
       // A test-only trigger makes the run's own INSERT of READ grants (its last writes) take 6 s; the limit is 4 s.
       const slow =
         dialect === 'postgres'

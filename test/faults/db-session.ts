@@ -14,7 +14,13 @@ export interface DbSession {
 export async function openSession(database: TestDatabase): Promise<DbSession> {
   const e = database.env;
   if (database.dialect === 'postgres') {
-    const client = new pg.Client({ host: e.POSTGRESQL_HOSTNAME, port: Number(e.POSTGRESQL_PORT), database: e.POSTGRESQL_DATABASE, user: e.POSTGRESQL_USERNAME, password: e.POSTGRESQL_PASSWORD });
+    const client = new pg.Client({
+      host: e.POSTGRESQL_HOSTNAME,
+      port: Number(e.POSTGRESQL_PORT),
+      database: e.POSTGRESQL_DATABASE,
+      user: e.POSTGRESQL_USERNAME,
+      password: e.POSTGRESQL_PASSWORD,
+    });
     client.on('error', () => undefined); // the server may end this session (deadlock victim, shutdown)
     await client.connect();
     return {
@@ -22,12 +28,20 @@ export async function openSession(database: TestDatabase): Promise<DbSession> {
       close: () => client.end().catch(() => undefined),
     };
   }
-  const connection: Connection = createConnection({ host: e.MYSQL_HOSTNAME, port: Number(e.MYSQL_PORT), database: e.MYSQL_DATABASE, user: e.MYSQL_USERNAME, password: e.MYSQL_PASSWORD });
+  const connection: Connection = createConnection({
+    host: e.MYSQL_HOSTNAME,
+    port: Number(e.MYSQL_PORT),
+    database: e.MYSQL_DATABASE,
+    user: e.MYSQL_USERNAME,
+    password: e.MYSQL_PASSWORD,
+  });
   connection.on('error', () => undefined);
   return {
     query: (text, values) =>
       new Promise((resolve, reject) => {
-        connection.query(text, values === undefined ? [] : [...values], (err, rows) => (err ? reject(err) : resolve(Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [])));
+        connection.query(text, values === undefined ? [] : [...values], (err, rows) =>
+          err ? reject(err) : resolve(Array.isArray(rows) ? (rows as Record<string, unknown>[]) : []),
+        );
       }),
     close: () => new Promise<void>((resolve) => connection.end(() => resolve())),
   };
@@ -88,11 +102,16 @@ export async function terminateSession(admin: DbSession, database: TestDatabase,
 /** Sessions of the daemon still connected to this database (the killed CLI's ones linger until the server notices). */
 export async function daemonSessions(observer: DbSession, database: TestDatabase, blockerIds: readonly number[]): Promise<number> {
   if (database.dialect === 'postgres') {
-    const rows = await observer.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'guacamole-ec2-discovery'`, [database.name]);
+    const rows = await observer.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'guacamole-ec2-discovery'`, [
+      database.name,
+    ]);
     return Number(rows[0]?.n);
   }
   const ignore = [...blockerIds, 0].map(Number).join(',');
-  const rows = await observer.query(`SELECT count(*) AS n FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID() AND ID NOT IN (${ignore})`, [database.name]);
+  const rows = await observer.query(
+    `SELECT count(*) AS n FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID() AND ID NOT IN (${ignore})`,
+    [database.name],
+  );
   return Number(rows[0]?.n);
 }
 

@@ -99,7 +99,11 @@ export async function startHarness(dialect: TestDialect, options: HarnessOptions
       return outcome.value;
     },
     async ownedIds() {
-      const rows = await database.db.selectFrom('ec2_discovery_owned_object').select(['instance_key', 'guacamole_id']).where('object_type', '=', 'connection').execute();
+      const rows = await database.db
+        .selectFrom('ec2_discovery_owned_object')
+        .select(['instance_key', 'guacamole_id'])
+        .where('object_type', '=', 'connection')
+        .execute();
       return new Map(rows.map((r) => [String(r.instance_key), Number(r.guacamole_id)]));
     },
     async close() {
@@ -128,7 +132,13 @@ function ec2Apis(config: Config, secrets: Secrets, options: HarnessOptions): { a
       let client = clients.get(region);
       if (client === undefined) {
         const endpoint = options.endpoints?.[region] ?? config.ec2Endpoint;
-        client = createEc2Client({ region, credentials, ...(endpoint === undefined ? {} : { endpoint }), ...options.client, ...options.regionClient?.[region] });
+        client = createEc2Client({
+          region,
+          credentials,
+          ...(endpoint === undefined ? {} : { endpoint }),
+          ...options.client,
+          ...options.regionClient?.[region],
+        });
         clients.set(region, client);
       }
       return sdkEc2Api(client);

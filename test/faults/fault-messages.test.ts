@@ -76,7 +76,14 @@ describe('fault messages (pure)', function () {
   });
 
   describe('AWS_DISCOVERY_DB_LOCK_TIMEOUT', function () {
-    const base = { AWS_DISCOVERY_ACCESS_KEY_ID: 'AKID', AWS_DISCOVERY_SECRET_KEY: 's', AWS_DISCOVERY_REGIONS: 'us-east-1', POSTGRESQL_DATABASE: 'guacamole_db', POSTGRESQL_USERNAME: 'u', POSTGRESQL_PASSWORD: 'p' };
+    const base = {
+      AWS_DISCOVERY_ACCESS_KEY_ID: 'AKID',
+      AWS_DISCOVERY_SECRET_KEY: 's',
+      AWS_DISCOVERY_REGIONS: 'us-east-1',
+      POSTGRESQL_DATABASE: 'guacamole_db',
+      POSTGRESQL_USERNAME: 'u',
+      POSTGRESQL_PASSWORD: 'p',
+    };
     it('defaults to 30 s and accepts 1–3600', function () {
       expect(parseConfig(base).config.dbLockTimeoutSeconds).to.equal(30);
       expect(parseConfig({ ...base, AWS_DISCOVERY_DB_LOCK_TIMEOUT: '5' }).config.dbLockTimeoutSeconds).to.equal(5);

@@ -40,7 +40,12 @@ for (const dialect of DIALECTS) {
       const fleet = fleetFixture();
       fake.instances = fleet.instances;
       fake.images = fleet.images;
-      env = suite.env({ AWS_DISCOVERY_SECRET_KEY: 'listing-secret-never-logged', AWS_DISCOVERY_REGIONS: `${HEALTHY},${FAILING}`, AWS_DISCOVERY_KEYS_DIR: keysDir, AWS_DISCOVERY_PAGE_SIZE: '5' });
+      env = suite.env({
+        AWS_DISCOVERY_SECRET_KEY: 'listing-secret-never-logged',
+        AWS_DISCOVERY_REGIONS: `${HEALTHY},${FAILING}`,
+        AWS_DISCOVERY_KEYS_DIR: keysDir,
+        AWS_DISCOVERY_PAGE_SIZE: '5',
+      });
     });
 
     it('a region whose paginator repeats a NextToken: --once ends with 1 (partial), the region unchanged row for row, the other synced', async function () {
@@ -63,7 +68,8 @@ for (const dialect of DIALECTS) {
         region: FAILING,
         code: 'RepeatedNextToken',
         error:
-          'DescribeInstances in eu-west-1 returned the NextToken of an earlier page (RepeatedNextToken: page 2 repeats the token of page 1): the listing is abandoned and nothing in eu-west-1 changes this run',
+          'DescribeInstances in eu-west-1 returned the NextToken of an earlier page (RepeatedNextToken: page 2 repeats the token of page 1): the listing is ' +
+          'abandoned and nothing in eu-west-1 changes this run',
       });
       expect(fake.requestsFor('DescribeInstances', FAILING), 'the listing stopped at the repeat').to.have.length(2);
       expect(diffRows(before, await connectionRows(database.db, regionIds(fake, FAILING))), `${FAILING}'s rows changed`).to.deep.equal([]);
@@ -80,7 +86,14 @@ for (const dialect of DIALECTS) {
     });
 
     it('an instance listed twice on two pages and one listed twice on one page: exactly one connection each, one warning each', async function () {
-      const dup = { instanceId: 'i-0000000000000dup1', region: HEALTHY, imageId: 'ami-al2023', keyName: 'prod', privateIp: '10.0.5.1', tags: { Name: 'dup-stale' } };
+      const dup = {
+        instanceId: 'i-0000000000000dup1',
+        region: HEALTHY,
+        imageId: 'ami-al2023',
+        keyName: 'prod',
+        privateIp: '10.0.5.1',
+        tags: { Name: 'dup-stale' },
+      };
       const twin = { instanceId: 'i-000000000000twin1', region: FAILING, privateIp: '10.1.5.5', tags: { Name: 'twin' } };
       // Pages of 5: the stale record of `dup` on the first page of us-east-1, the fresh one on its last; `twin` twice on one page.
       fake.instances = [dup, ...fake.instances, twin, twin, { ...dup, privateIp: '10.0.5.2', tags: { Name: 'dup' } }];
@@ -98,7 +111,10 @@ for (const dialect of DIALECTS) {
       expect(connections.has('Amazon EC2/dup-stale')).to.equal(false);
       expect(connections.get('Amazon EC2/twin')?.parameters.hostname).to.equal('10.1.5.5');
       const warnings = run.logs.filter((l) => l.message === MERGED);
-      expect(warnings.map((w) => `${String(w.region)}/${String(w.instance)}`).sort()).to.deep.equal([`${FAILING}/${twin.instanceId}`, `${HEALTHY}/${dup.instanceId}`]);
+      expect(warnings.map((w) => `${String(w.region)}/${String(w.instance)}`).sort()).to.deep.equal([
+        `${FAILING}/${twin.instanceId}`,
+        `${HEALTHY}/${dup.instanceId}`,
+      ]);
       expect(warnings.every((w) => w.level === 'warn')).to.equal(true);
 
       const again = await runCli(['--once'], env);

@@ -21,11 +21,15 @@ function refuse(dialect: TestDialect, name: string, table: string, when: 'INSERT
   const test = condition.replaceAll('ROW', row);
   if (dialect === 'postgres') {
     return [
-      `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF ${test} THEN RAISE EXCEPTION 'refused by the test trigger ${name}'; END IF; RETURN ${row}; END $$`,
+      `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF ${test} THEN RAISE EXCEPTION 'refused by the test trigger ${name}'; END IF; ` +
+      `RETURN ${row}; END $$`,
       `CREATE TRIGGER ${name} BEFORE ${when} ON ${table} FOR EACH ROW EXECUTE FUNCTION ${name}()`,
     ];
   }
-  return [`CREATE TRIGGER ${name} BEFORE ${when} ON ${table} FOR EACH ROW BEGIN IF ${test} THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the test trigger ${name}'; END IF; END`];
+  return [
+    `CREATE TRIGGER ${name} BEFORE ${when} ON ${table} FOR EACH ROW BEGIN IF ${test} THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the test ` +
+    `trigger ${name}'; END IF; END`,
+  ];
 }
 
 async function drop(h: FaultHarness, dialect: TestDialect, name: string, table: string): Promise<void> {
@@ -74,7 +78,12 @@ for (const dialect of DIALECTS) {
       const line = logLinesMatching(h.logs, 'warn', /refused its write/);
       expect(line.map((l) => l.instance)).to.deep.equal([DB1]);
       expect(JSON.stringify(line)).to.include('refused by the test trigger ged_test_refuse');
-      expect((await problems(h)).filter((p) => p.subject === DB1 && p.kind === 'skipped').map((p) => p.message).join()).to.include('the database refused its write');
+      expect(
+        (await problems(h))
+          .filter((p) => p.subject === DB1 && p.kind === 'skipped')
+          .map((p) => p.message)
+          .join(),
+      ).to.include('the database refused its write');
 
       const second = await h.run();
       expectRefused(second, 1);
@@ -105,7 +114,8 @@ for (const dialect of DIALECTS) {
 
     it('a custom constraint on parameters refuses one instance; a refused folder takes only the instances inside it', async function () {
       await h.database.exec("ALTER TABLE guacamole_connection_parameter ADD CONSTRAINT ged_test_no_host CHECK (parameter_value <> '10.1.0.5')");
-      for (const s of refuse(dialect, 'ged_test_no_batch', 'guacamole_connection_group', 'INSERT', "ROW.connection_group_name = 'Batch'")) await h.database.exec(s);
+      for (const s of refuse(dialect, 'ged_test_no_batch', 'guacamole_connection_group', 'INSERT', "ROW.connection_group_name = 'Batch'"))
+        await h.database.exec(s);
       const report = await h.run();
       expectRefused(report, 1 + BATCH.length);
       const owned = await ownedKeys(h);
@@ -117,7 +127,8 @@ for (const dialect of DIALECTS) {
 
     it('a refused folder delete: the folder stays, everything else of the run lands', async function () {
       await h.run();
-      for (const s of refuse(dialect, 'ged_test_keep_mysql', 'guacamole_connection_group', 'DELETE', "ROW.connection_group_name = 'MySQL'")) await h.database.exec(s);
+      for (const s of refuse(dialect, 'ged_test_keep_mysql', 'guacamole_connection_group', 'DELETE', "ROW.connection_group_name = 'MySQL'"))
+        await h.database.exec(s);
       for (const i of h.fake.instances) if (i.instanceId === 'i-00000000000000db1') i.tags = { Name: 'db-01' };
       const report = await h.run();
       expect(report.updated).to.equal(1);
@@ -127,7 +138,9 @@ for (const dialect of DIALECTS) {
       expect(logLinesMatching(h.logs, 'warn', /refused to delete a folder/)).to.have.length(1);
       await drop(h, dialect, 'ged_test_keep_mysql', 'guacamole_connection_group');
       await h.run();
-      expect(await db.selectFrom('guacamole_connection_group').select('connection_group_id').where('connection_group_name', '=', 'MySQL').execute()).to.deep.equal([]);
+      expect(
+        await db.selectFrom('guacamole_connection_group').select('connection_group_id').where('connection_group_name', '=', 'MySQL').execute(),
+      ).to.deep.equal([]);
     });
 
     it('a refusal in a run-wide step (the admin group) fails the run as before: nothing written, the database named', async function () {

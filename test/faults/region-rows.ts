@@ -12,7 +12,8 @@ export async function connectionRows(db: Kysely<any>, instanceIds: readonly stri
   const ids = new Set(owned.filter((o) => instanceIds.some((id) => String(o.instance_key).endsWith(`/${id}`))).map((o) => Number(o.guacamole_id)));
   return filterRows(await snapshotRows(db), (table, row) => {
     if (table === 'ec2_discovery_owned_object') return row.object_type === 'connection' && ids.has(Number(row.guacamole_id));
-    if (['guacamole_connection', 'guacamole_connection_parameter', 'guacamole_connection_permission'].includes(table)) return ids.has(Number(row.connection_id));
+    if (['guacamole_connection', 'guacamole_connection_parameter', 'guacamole_connection_permission'].includes(table))
+      return ids.has(Number(row.connection_id));
     return false;
   });
 }

@@ -24,7 +24,14 @@ export async function changeFleet(fake: FakeEc2, db: Kysely<any>): Promise<Chang
   const jump = fake.instances.find((i) => i.instanceId === RENAMED);
   if (jump === undefined) throw new Error('fixture changed: no jump host');
   jump.tags = { Name: 'bastion', 'kcm:username': 'ops' };
-  fake.instances.push({ instanceId: ADDED, region: 'us-east-1', imageId: 'ami-al2023', keyName: 'prod', privateIp: '10.0.7.7', tags: { Name: 'fresh', 'kcm:organize': 'Fresh' } });
+  fake.instances.push({
+    instanceId: ADDED,
+    region: 'us-east-1',
+    imageId: 'ami-al2023',
+    keyName: 'prod',
+    privateIp: '10.0.7.7',
+    tags: { Name: 'fresh', 'kcm:organize': 'Fresh' },
+  });
   const connections = await readConnections(db);
   const renamed = connections.get('Amazon EC2/jump');
   if (renamed === undefined) throw new Error('the first sync did not create Amazon EC2/jump');

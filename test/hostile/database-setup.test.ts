@@ -42,11 +42,20 @@ for (const dialect of DIALECTS) {
 
     for (const host of ['127.0.0.1', 'guacamole-db.invalid']) {
       it(`an unreachable database (${host}): exit 1, the message names host:port and user, never the password`, async function () {
-        const env = { ...awsEnv(), [`${prefix}_HOSTNAME`]: host, [`${prefix}_PORT`]: '1', [`${prefix}_DATABASE`]: 'guacamole_db', [`${prefix}_USERNAME`]: 'guacamole_user', [`${prefix}_PASSWORD`]: PASSWORD };
+        const env = {
+          ...awsEnv(),
+          [`${prefix}_HOSTNAME`]: host,
+          [`${prefix}_PORT`]: '1',
+          [`${prefix}_DATABASE`]: 'guacamole_db',
+          [`${prefix}_USERNAME`]: 'guacamole_user',
+          [`${prefix}_PASSWORD`]: PASSWORD,
+        };
         const result = await runCli(['--once'], env);
         expect(result.code, output(result)).to.equal(1);
         const failure = result.logs.find((l) => l.level === 'error');
-        expect(String(failure?.error), output(result)).to.match(new RegExp(`^cannot connect to the .* database "guacamole_db" at ${host}:1 as user "guacamole_user": `));
+        expect(String(failure?.error), output(result)).to.match(
+          new RegExp(`^cannot connect to the .* database "guacamole_db" at ${host}:1 as user "guacamole_user": `),
+        );
         expect(output(result)).to.not.include(PASSWORD);
       });
     }
@@ -70,8 +79,10 @@ for (const dialect of DIALECTS) {
         database = await createTestDatabase(dialect);
         await database.exec(
           dialect === 'postgres'
-            ? 'DROP TABLE guacamole_user_group_member, guacamole_user_group_permission, guacamole_user_group_attribute, guacamole_user_group, guacamole_entity CASCADE;'
-            : 'SET FOREIGN_KEY_CHECKS = 0; DROP TABLE guacamole_user_group_member, guacamole_user_group_permission, guacamole_user_group_attribute, guacamole_user_group, guacamole_entity; SET FOREIGN_KEY_CHECKS = 1;',
+            ? 'DROP TABLE guacamole_user_group_member, guacamole_user_group_permission, guacamole_user_group_attribute, guacamole_user_group, ' +
+              'guacamole_entity CASCADE;'
+            : 'SET FOREIGN_KEY_CHECKS = 0; DROP TABLE guacamole_user_group_member, guacamole_user_group_permission, guacamole_user_group_attribute, ' +
+              'guacamole_user_group, guacamole_entity; SET FOREIGN_KEY_CHECKS = 1;',
         );
         const before = await snapshotRows(database.db);
         const result = await runCli(['--once'], { ...awsEnv(), ...database.env });
@@ -94,11 +105,18 @@ for (const dialect of DIALECTS) {
         const db = h.database.name;
         await h.database.exec(
           dialect === 'postgres'
-            ? `CREATE ROLE ${user} LOGIN PASSWORD '${userPassword}'; GRANT CONNECT ON DATABASE "${db}" TO ${user}; GRANT USAGE ON SCHEMA public TO ${user}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${user};`
+            ? `CREATE ROLE ${user} LOGIN PASSWORD '${userPassword}'; GRANT CONNECT ON DATABASE "${db}" TO ${user}; GRANT USAGE ON SCHEMA public TO ${user}; ` +
+              `GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${user};`
             : `CREATE USER '${user}'@'%' IDENTIFIED BY '${userPassword}'; GRANT SELECT ON \`${db}\`.* TO '${user}'@'%';`,
         );
         env = { ...h.env, [`${prefix}_USERNAME`]: user, [`${prefix}_PASSWORD`]: userPassword };
-        h.fake.instances.push({ instanceId: 'i-000000000000ronew', region: 'us-east-1', imageId: 'ami-al2023', privateIp: '10.7.0.1', tags: { Name: 'ro-new' } });
+        h.fake.instances.push({
+          instanceId: 'i-000000000000ronew',
+          region: 'us-east-1',
+          imageId: 'ami-al2023',
+          privateIp: '10.7.0.1',
+          tags: { Name: 'ro-new' },
+        });
         h.fake.instances.find((i) => i.instanceId === 'i-00000000000000db1')!.privateIp = '10.0.1.66';
       });
       after(async function () {
@@ -127,7 +145,13 @@ for (const dialect of DIALECTS) {
         h.fake.instances = h.fake.instances.filter((i) => i.instanceId !== 'i-000000000000ronew');
         h.fake.instances.find((i) => i.instanceId === 'i-00000000000000db1')!.privateIp = '10.0.1.5';
         expect((await runCli(['--once'], h.env)).code).to.equal(0);
-        h.fake.instances.push({ instanceId: 'i-000000000000ronew', region: 'us-east-1', imageId: 'ami-al2023', privateIp: '10.7.0.1', tags: { Name: 'ro-new' } });
+        h.fake.instances.push({
+          instanceId: 'i-000000000000ronew',
+          region: 'us-east-1',
+          imageId: 'ami-al2023',
+          privateIp: '10.7.0.1',
+          tags: { Name: 'ro-new' },
+        });
         h.fake.instances.find((i) => i.instanceId === 'i-00000000000000db1')!.privateIp = '10.0.1.66';
       });
 

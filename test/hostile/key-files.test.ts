@@ -29,18 +29,45 @@ const OTHER = pemKeyPair('rsa-pkcs1');
 
 const CASES: readonly KeyCase[] = [
   { title: 'an empty file', keyName: 'empty', make: (d) => writeFileSync(join(d, 'empty.pem'), '', { mode: 0o600 }), warning: /empty\.pem/ },
-  { title: 'a binary file', keyName: 'binary', make: (d) => writeFileSync(join(d, 'binary.pem'), Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 37) % 256)), { mode: 0o600 }), warning: /binary\.pem/ },
-  { title: 'a public key instead of a private one', keyName: 'public', make: (d) => writeFileSync(join(d, 'public.pem'), OTHER.publicPem, { mode: 0o600 }), warning: /public\.pem.*public key|public key/i },
-  { title: 'a symbolic link out of the keys folder', keyName: 'escape', make: (d, o) => symlinkSync(join(o, 'stolen.pem'), join(d, 'escape.pem')), warning: /outside the keys folder/ },
+  {
+    title: 'a binary file',
+    keyName: 'binary',
+    make: (d) => writeFileSync(join(d, 'binary.pem'), Buffer.from(Array.from({ length: 2048 }, (_, i) => (i * 37) % 256)), { mode: 0o600 }),
+    warning: /binary\.pem/,
+  },
+  {
+    title: 'a public key instead of a private one',
+    keyName: 'public',
+    make: (d) => writeFileSync(join(d, 'public.pem'), OTHER.publicPem, { mode: 0o600 }),
+    warning: /public\.pem.*public key|public key/i,
+  },
+  {
+    title: 'a symbolic link out of the keys folder',
+    keyName: 'escape',
+    make: (d, o) => symlinkSync(join(o, 'stolen.pem'), join(d, 'escape.pem')),
+    warning: /outside the keys folder/,
+  },
   { title: 'a folder named x.pem', keyName: 'folder', make: (d) => mkdirSync(join(d, 'folder.pem')), warning: /is a folder/ },
   // A file removed after it was found reads as missing; a link whose target is gone is the deterministic form of that.
-  { title: 'a file that is gone (link to a removed file)', keyName: 'vanished', make: (d) => symlinkSync(join(d, 'removed.pem'), join(d, 'vanished.pem')), warning: /does not exist/ },
+  {
+    title: 'a file that is gone (link to a removed file)',
+    keyName: 'vanished',
+    make: (d) => symlinkSync(join(d, 'removed.pem'), join(d, 'vanished.pem')),
+    warning: /does not exist/,
+  },
 ];
 
 const idOf = (i: number) => `i-00000000000keys${String(i).padStart(2, '0')}`;
 
 function keyInstances(): FakeInstance[] {
-  return CASES.map((c, i) => ({ instanceId: idOf(i), region: 'us-east-1', imageId: 'ami-al2023', keyName: c.keyName, privateIp: `10.8.0.${i + 1}`, tags: { Name: `key-${c.keyName}` } }));
+  return CASES.map((c, i) => ({
+    instanceId: idOf(i),
+    region: 'us-east-1',
+    imageId: 'ami-al2023',
+    keyName: c.keyName,
+    privateIp: `10.8.0.${i + 1}`,
+    tags: { Name: `key-${c.keyName}` },
+  }));
 }
 
 for (const dialect of DIALECTS) {
@@ -111,7 +138,15 @@ for (const dialect of DIALECTS) {
       const id = 'i-00000000000winkey';
       const mine = pemKeyPair('rsa-pkcs1');
       writeFileSync(join(h.config.keysDir, 'winkey.pem'), mine.privateText, { mode: 0o600 });
-      h.fake.instances.push({ instanceId: id, region: 'us-east-1', platform: 'windows', keyName: 'winkey', privateIp: '10.8.2.1', tags: { Name: 'win-key' }, passwordData: encryptLikeEc2('Right-Passw0rd', mine.publicPem) });
+      h.fake.instances.push({
+        instanceId: id,
+        region: 'us-east-1',
+        platform: 'windows',
+        keyName: 'winkey',
+        privateIp: '10.8.2.1',
+        tags: { Name: 'win-key' },
+        passwordData: encryptLikeEc2('Right-Passw0rd', mine.publicPem),
+      });
       await h.run();
       const stored = (await readConnections(h.database.db)).get('Amazon EC2/win-key') as ConnectionView;
       expect(stored.parameters.password).to.equal('Right-Passw0rd');

@@ -118,7 +118,8 @@ async function equalPairs(database: TestDatabase, collation: string, pairs: read
     const part = pairs.slice(i, i + 1000);
     const tests = part.map(([a, b], j) =>
       database.dialect === 'mysql'
-        ? sql`(CONVERT(${a} USING ${sql.raw(collation.split('_')[0] as string)}) COLLATE ${sql.raw(collation)} = CONVERT(${b} USING ${sql.raw(collation.split('_')[0] as string)})) AS ${sql.ref(`e${j}`)}`
+        ? sql`(CONVERT(${a} USING ${sql.raw(collation.split('_')[0] as string)}) COLLATE ${sql.raw(collation)}
+            = CONVERT(${b} USING ${sql.raw(collation.split('_')[0] as string)})) AS ${sql.ref(`e${j}`)}`
         : sql`(${a}::text COLLATE ${sql.id(collation)} = ${b}::text) AS ${sql.ref(`e${j}`)}`,
     );
     const { rows } = await sql<Record<string, unknown>>`SELECT ${sql.join(tests)}`.execute(database.db);
@@ -186,7 +187,10 @@ for (const dialect of DIALECTS) {
           const points = codePointsToCheck({ bmpOnly });
           if (dialect === 'mysql') {
             const result = checkWeights(await mysqlWeights(database.db, c.collation, points), key);
-            console.log(`      ${c.collation}: ${result.characters} code points, ${result.classes} classes, ${result.expansions} expansions checked; ${result.overFolded} classes folded into another`);
+            console.log(
+              `      ${c.collation}: ${result.characters} code points, ${result.classes} classes, ${result.expansions} expansions ` +
+              `checked; ${result.overFolded} classes folded into another`,
+            );
             expect(result.split.slice(0, 5), 'classes the key splits').to.deep.equal([]);
             expect(result.badExpansions.slice(0, 5), 'expansions the key misses').to.deep.equal([]);
             expect(result.classes).to.be.greaterThan(1000); // the check did compare something
@@ -202,7 +206,10 @@ for (const dialect of DIALECTS) {
         it('pairs the database counts as equal share a key (hard cases, decompositions, expansions)', async function () {
           const pairs = corpusPairs(dialect === 'mysql' && c.collation.startsWith('utf8mb3'));
           const result = checkPairs(pairs, await equalPairs(database, c.collation === 'default' ? 'C' : c.collation, pairs), key);
-          console.log(`      ${c.collation}: ${result.pairs} pairs, ${result.equalInDatabase} equal in the database; ${result.overFolded} pairs folded that the database keeps apart`);
+          console.log(
+            `      ${c.collation}: ${result.pairs} pairs, ${result.equalInDatabase} equal in the database; ${result.overFolded} pairs folded that the ` +
+            `database keeps apart`,
+          );
           expect(result.split.slice(0, 5)).to.deep.equal([]);
           expect(result.equalInDatabase).to.be.greaterThan(0);
         });

@@ -22,18 +22,38 @@ const LONG = 'x'.repeat(256);
 const DEEP = Array.from({ length: 40 }, (_, i) => `L${i}`).join('/');
 
 const CASES: readonly TagCase[] = [
-  { title: 'quotes', tags: { Name: `it's "quoted"`, 'kcm:organize': `O'Brien/"dq"` }, expect: (c) => expect([c.path, c.name]).to.deep.equal([`Amazon EC2/O'Brien/"dq"`, `it's "quoted"`]) },
+  {
+    title: 'quotes',
+    tags: { Name: `it's "quoted"`, 'kcm:organize': `O'Brien/"dq"` },
+    expect: (c) => expect([c.path, c.name]).to.deep.equal([`Amazon EC2/O'Brien/"dq"`, `it's "quoted"`]),
+  },
   { title: 'LIKE wildcards', tags: { Name: '100% _done_' }, expect: (c) => expect(c.name).to.equal('100% _done_') },
-  { title: 'backslashes', tags: { Name: 'C:\\temp\\\\x\\', 'kcm:organize': 'a\\b' }, expect: (c) => expect([c.path, c.name]).to.deep.equal(['Amazon EC2/a\\b', 'C:\\temp\\\\x\\']) },
-  { title: 'SQL fragment', tags: { Name: "x'); DROP TABLE guacamole_connection; --" }, expect: (c) => expect(c.name).to.equal("x'); DROP TABLE guacamole_connection; --") },
+  {
+    title: 'backslashes',
+    tags: { Name: 'C:\\temp\\\\x\\', 'kcm:organize': 'a\\b' },
+    expect: (c) => expect([c.path, c.name]).to.deep.equal(['Amazon EC2/a\\b', 'C:\\temp\\\\x\\']),
+  },
+  {
+    title: 'SQL fragment',
+    tags: { Name: "x'); DROP TABLE guacamole_connection; --" },
+    expect: (c) => expect(c.name).to.equal("x'); DROP TABLE guacamole_connection; --"),
+  },
   { title: 'HTML', tags: { Name: '<script>alert(1)</script>' }, expect: (c) => expect(c.name).to.equal('<script>alert(1)</script>') },
   { title: 'newlines and tabs', tags: { Name: 'line1\nline2\r\n\tend' }, expect: (c) => expect(c.name).to.equal('line1 line2 end') },
   { title: 'other control characters', tags: { Name: 'bell\u0007esc\u001bdel\u007f' }, expect: (c) => expect(c.name).to.equal('bell esc del') },
-  { title: 'NUL', tags: { Name: 'nul\u0000byte', 'kcm:organize': 'n\u0000ul' }, expect: (c) => expect([c.path, c.name]).to.deep.equal(['Amazon EC2/n ul', 'nul byte']) },
-  { title: '256 characters', tags: { Name: LONG, 'kcm:organize': `${'f'.repeat(200)}/ok` }, expect: (c) => {
-    expect(c.name).to.equal('x'.repeat(128));
-    expect(c.path).to.equal(`Amazon EC2/${'f'.repeat(128)}/ok`);
-  } },
+  {
+    title: 'NUL',
+    tags: { Name: 'nul\u0000byte', 'kcm:organize': 'n\u0000ul' },
+    expect: (c) => expect([c.path, c.name]).to.deep.equal(['Amazon EC2/n ul', 'nul byte']),
+  },
+  {
+    title: '256 characters',
+    tags: { Name: LONG, 'kcm:organize': `${'f'.repeat(200)}/ok` },
+    expect: (c) => {
+      expect(c.name).to.equal('x'.repeat(128));
+      expect(c.path).to.equal(`Amazon EC2/${'f'.repeat(128)}/ok`);
+    },
+  },
   { title: 'right-to-left text', tags: { Name: 'שלום עולם \u202Eabc' }, expect: (c) => expect(c.name).to.equal('שלום עולם \u202Eabc') },
   { title: 'combining accents (NFD) stored composed', tags: { Name: 'Cafe\u0301' }, expect: (c) => expect(c.name).to.equal('Café') },
   { title: 'emoji and other 4-byte characters', tags: { Name: 'rocket 🚀 𝔘', 'kcm:organize': 'team 🐙' }, expect: (c, mysql) => {
@@ -47,14 +67,38 @@ const CASES: readonly TagCase[] = [
   { title: 'organize "./x"', tags: { Name: 'dot', 'kcm:organize': './x' }, expect: (c) => expect(c.path).to.equal('Amazon EC2/x') },
   { title: 'organize "a/../b"', tags: { Name: 'a-dotdot-b', 'kcm:organize': 'a/../b' }, expect: (c) => expect(c.path).to.equal('Amazon EC2/a/b') },
   { title: 'organize 40 levels deep', tags: { Name: 'deep', 'kcm:organize': DEEP }, expect: (c) => expect(c.path).to.equal(`Amazon EC2/${DEEP}`) },
-  { title: 'organize segment named like the admin group and the base path', tags: { Name: 'mirror', 'kcm:organize': 'AWS EC2 Administrators/Amazon EC2' }, expect: (c) => expect(c.path).to.equal('Amazon EC2/AWS EC2 Administrators/Amazon EC2') },
+  {
+    title: 'organize segment named like the admin group and the base path',
+    tags: { Name: 'mirror', 'kcm:organize': 'AWS EC2 Administrators/Amazon EC2' },
+    expect: (c) => expect(c.path).to.equal('Amazon EC2/AWS EC2 Administrators/Amazon EC2'),
+  },
   { title: 'record TRUE', tags: { Name: 'rec-upper', 'kcm:record': 'TRUE' }, expect: (c) => expect(c.parameters['recording-path']).to.be.a('string') },
   // Only true/false count (as in the reference product); anything else keeps the default and is reported.
-  { title: 'record yes keeps the default', tags: { Name: 'rec-yes', 'kcm:record': 'yes' }, expect: (c) => expect(c.parameters).to.not.have.property('recording-path') },
-  { title: 'record 1 keeps the default', tags: { Name: 'rec-one', 'kcm:record': '1' }, expect: (c) => expect(c.parameters).to.not.have.property('recording-path') },
-  { title: 'record garbage keeps the default', tags: { Name: 'rec-garbage', 'kcm:record': 'maybe;DROP' }, expect: (c) => expect(c.parameters).to.not.have.property('recording-path') },
-  { title: 'username with spaces', tags: { Name: 'user-space', 'kcm:username': 'john doe' }, expect: (c) => expect(c.parameters.username).to.equal('ec2-user') },
-  { title: 'username with a newline', tags: { Name: 'user-newline', 'kcm:username': 'root\nid' }, expect: (c) => expect(c.parameters.username).to.equal('ec2-user') },
+  {
+    title: 'record yes keeps the default',
+    tags: { Name: 'rec-yes', 'kcm:record': 'yes' },
+    expect: (c) => expect(c.parameters).to.not.have.property('recording-path'),
+  },
+  {
+    title: 'record 1 keeps the default',
+    tags: { Name: 'rec-one', 'kcm:record': '1' },
+    expect: (c) => expect(c.parameters).to.not.have.property('recording-path'),
+  },
+  {
+    title: 'record garbage keeps the default',
+    tags: { Name: 'rec-garbage', 'kcm:record': 'maybe;DROP' },
+    expect: (c) => expect(c.parameters).to.not.have.property('recording-path'),
+  },
+  {
+    title: 'username with spaces',
+    tags: { Name: 'user-space', 'kcm:username': 'john doe' },
+    expect: (c) => expect(c.parameters.username).to.equal('ec2-user'),
+  },
+  {
+    title: 'username with a newline',
+    tags: { Name: 'user-newline', 'kcm:username': 'root\nid' },
+    expect: (c) => expect(c.parameters.username).to.equal('ec2-user'),
+  },
   { title: 'username empty', tags: { Name: 'user-empty', 'kcm:username': '' }, expect: (c) => expect(c.parameters.username).to.equal('ec2-user') },
   { title: 'username only spaces', tags: { Name: 'user-blank', 'kcm:username': '   ' }, expect: (c) => expect(c.parameters.username).to.equal('ec2-user') },
 ];
@@ -72,9 +116,21 @@ const LOOK_ALIKES: readonly (readonly string[])[] = [
 const HOSTILE_IDS = CASES.map((_, i) => `i-0000000000hostile${String(i).padStart(2, '0')}`);
 
 function hostileInstances(): FakeInstance[] {
-  const cases = CASES.map((c, i) => ({ instanceId: HOSTILE_IDS[i] as string, region: 'us-east-1', imageId: 'ami-al2023', privateIp: `10.9.0.${i + 1}`, tags: c.tags }));
+  const cases = CASES.map((c, i) => ({
+    instanceId: HOSTILE_IDS[i] as string,
+    region: 'us-east-1',
+    imageId: 'ami-al2023',
+    privateIp: `10.9.0.${i + 1}`,
+    tags: c.tags,
+  }));
   const alikes = LOOK_ALIKES.flatMap((names, g) =>
-    names.map((Name, j) => ({ instanceId: `i-000000000alike${g}${j}`, region: 'us-east-1', imageId: 'ami-al2023', privateIp: `10.9.1.${g * 10 + j + 1}`, tags: { Name, 'kcm:organize': 'Alikes' } })),
+    names.map((Name, j) => ({
+      instanceId: `i-000000000alike${g}${j}`,
+      region: 'us-east-1',
+      imageId: 'ami-al2023',
+      privateIp: `10.9.1.${g * 10 + j + 1}`,
+      tags: { Name, 'kcm:organize': 'Alikes' },
+    })),
   );
   return [...cases, ...alikes];
 }
@@ -117,7 +173,13 @@ for (const dialect of DIALECTS) {
 
     it('reports the bad tag values it ignored, naming the instance', function () {
       const unknown = (index: number) => logLinesMatching(h.logs, 'warn', new RegExp(HOSTILE_IDS[index] as string));
-      for (const title of ['record yes keeps the default', 'record 1 keeps the default', 'record garbage keeps the default', 'username with spaces', 'username with a newline']) {
+      for (const title of [
+        'record yes keeps the default',
+        'record 1 keeps the default',
+        'record garbage keeps the default',
+        'username with spaces',
+        'username with a newline',
+      ]) {
         expect(unknown(CASES.findIndex((c) => c.title === title)), title).to.not.be.empty;
       }
     });

@@ -147,7 +147,11 @@ export class FakeStsIam {
 
   private accountAliases(account: string): string {
     if (this.aliasDenied.has(account)) {
-      throw refusal('AccessDenied', `User: arn:aws:sts::${account}:assumed-role/Discovery is not authorized to perform: iam:ListAccountAliases on resource: *`, 403);
+      throw refusal(
+        'AccessDenied',
+        `User: arn:aws:sts::${account}:assumed-role/Discovery is not authorized to perform: iam:ListAccountAliases on resource: *`,
+        403,
+      );
     }
     const alias = this.aliases[account];
     const members = alias === undefined ? '<AccountAliases/>' : `<AccountAliases><member>${escapeXml(alias)}</member></AccountAliases>`;
@@ -164,5 +168,6 @@ function metadata(): string {
 }
 
 function errorXml(namespace: string, code: string, message: string): string {
-  return `<ErrorResponse xmlns="${namespace}"><Error><Type>Sender</Type><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
+  const error = `<Error><Type>Sender</Type><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error>`;
+  return `<ErrorResponse xmlns="${namespace}">${error}<RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
 }

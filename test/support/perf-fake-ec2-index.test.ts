@@ -31,7 +31,11 @@ function instance(n: number, region = 'us-east-1', passwordData = `pw-${n}`): Fa
 describe('fake EC2: GetPasswordData instance index', () => {
   it('answers as a scan would while the array and its instances change between lookups', () => {
     const fleet = Array.from({ length: 50 }, (_, n) => instance(n, n % 2 === 0 ? 'us-east-1' : 'eu-west-1'));
-    const ids = () => [...fleet.map((i) => [i.region, i.instanceId] as const), ['us-east-1', 'i-missing'] as const, ['ap-south-1', fleet[0]?.instanceId ?? ''] as const];
+    const ids = () => [
+      ...fleet.map((i) => [i.region, i.instanceId] as const),
+      ['us-east-1', 'i-missing'] as const,
+      ['ap-south-1', fleet[0]?.instanceId ?? ''] as const,
+    ];
     const check = () => {
       for (const [region, id] of ids()) expect(lookup(fleet, region, id), `${region} ${id}`).to.equal(expected(fleet, region, id));
     };

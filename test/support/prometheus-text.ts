@@ -16,7 +16,8 @@ export function parsePrometheusText(text: string): Sample[] {
     const match = SAMPLE.exec(line.trim());
     if (match === null) throw new Error(`not a sample line: ${line}`);
     const labels: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? '').matchAll(LABEL)) labels[key as string] = (value as string).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    for (const [, key, value] of (match[2] ?? '').matchAll(LABEL))
+      labels[key as string] = (value as string).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
     samples.push({ name: match[1] as string, labels, value: Number(match[3]) });
   }
   return samples;

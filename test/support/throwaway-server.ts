@@ -68,7 +68,13 @@ async function createDatabase(dialect: TestDialect, port: number): Promise<TestD
       dialect,
       name,
       db,
-      env: { POSTGRESQL_HOSTNAME: '127.0.0.1', POSTGRESQL_PORT: String(port), POSTGRESQL_DATABASE: name, POSTGRESQL_USERNAME: 'postgres', POSTGRESQL_PASSWORD: '' },
+      env: {
+        POSTGRESQL_HOSTNAME: '127.0.0.1',
+        POSTGRESQL_PORT: String(port),
+        POSTGRESQL_DATABASE: name,
+        POSTGRESQL_USERNAME: 'postgres',
+        POSTGRESQL_PASSWORD: '',
+      },
       exec: async (text) => void (await pool.query(text)),
       drop: () => db.destroy(), // the whole server goes with destroy()
     };

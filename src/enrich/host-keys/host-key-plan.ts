@@ -39,7 +39,10 @@ export function planHostKeyReads(
     }
     const count = perRegion.get(instance.region) ?? 0;
     if (count >= options.limitPerRegion) {
-      outcomes.set(key, { status: 'unpinned', reason: `SSH host key not pinned yet: deferred to a later run (at most ${options.limitPerRegion} console reads per region per run)` });
+      outcomes.set(key, {
+        status: 'unpinned',
+        reason: `SSH host key not pinned yet: deferred to a later run (at most ${options.limitPerRegion} console reads per region per run)`,
+      });
       continue;
     }
     perRegion.set(instance.region, count + 1);

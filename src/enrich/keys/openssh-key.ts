@@ -70,7 +70,8 @@ function keyTypeOf(name: string): KeyType | { error: string } {
 
 /** The unencrypted private section starts with two equal random "check" numbers, then the key type again. */
 function checkPrivateHeader(reader: SshReader, typeName: string): { error: string } | undefined {
-  if (reader.uint32() !== reader.uint32()) return { error: 'is corrupted: the OpenSSH private section fails its check' };
+  const check = reader.uint32(); // two successive reads: the check word is written twice
+  if (reader.uint32() !== check) return { error: 'is corrupted: the OpenSSH private section fails its check' };
   if (reader.text() !== typeName) return { error: 'is corrupted: the private and public halves name different key types' };
   return undefined;
 }

@@ -15,7 +15,11 @@ export interface FetchOptions {
  * Calls GetPasswordData for each planned instance and decrypts the answer. Never throws for AWS or key problems:
  * each instance gets an outcome. Empty password data means EC2 has not generated the password yet.
  */
-export async function fetchPasswords(fetches: readonly PasswordFetch[], ec2For: (region: string) => Ec2Api, options: FetchOptions): Promise<Map<string, PasswordOutcome>> {
+export async function fetchPasswords(
+  fetches: readonly PasswordFetch[],
+  ec2For: (region: string) => Ec2Api,
+  options: FetchOptions,
+): Promise<Map<string, PasswordOutcome>> {
   const outcomes = await mapConcurrently(fetches, options.concurrency, (f) => fetchOne(f, ec2For(f.region), options.signal));
   return new Map(fetches.map((f, i) => [f.key, outcomes[i] as PasswordOutcome]));
 }
@@ -28,7 +32,11 @@ async function fetchOne(fetch: PasswordFetch, api: Ec2Api, signal: AbortSignal |
     return { status: 'unavailable', reason: passwordCallFailure(err, fetch.region), callFailed: true };
   }
   if (data === '') {
-    return { status: 'unavailable', reason: 'EC2 has not generated the Administrator password yet (a few minutes after launch); a later run adds it', pending: true };
+    return {
+      status: 'unavailable',
+      reason: 'EC2 has not generated the Administrator password yet (a few minutes after launch); a later run adds it',
+      pending: true,
+    };
   }
   const result = decryptWindowsPassword(data, fetch.privateKey);
   if (!result.ok) return { status: 'unavailable', reason: `key pair "${fetch.keyName}": ${result.reason}` };

@@ -89,12 +89,20 @@ export function planPasswordFetches(
     }
     const retryAt = backoff.retryAt.get(key);
     if (retryAt !== undefined && retryAt > backoff.now) {
-      outcomes.set(key, { status: 'unavailable', reason: `no usable password at the last attempt; asked again after ${new Date(retryAt).toISOString()}`, pending: true });
+      outcomes.set(key, {
+        status: 'unavailable',
+        reason: `no usable password at the last attempt; asked again after ${new Date(retryAt).toISOString()}`,
+        pending: true,
+      });
       continue;
     }
     const count = perRegion.get(instance.region) ?? 0;
     if (count >= limitPerRegion) {
-      outcomes.set(key, { status: 'unavailable', reason: `password fetch deferred to a later run (at most ${limitPerRegion} per region per run)`, pending: true });
+      outcomes.set(key, {
+        status: 'unavailable',
+        reason: `password fetch deferred to a later run (at most ${limitPerRegion} per region per run)`,
+        pending: true,
+      });
       continue;
     }
     perRegion.set(instance.region, count + 1);

@@ -98,7 +98,12 @@ export async function ownedKeys(db: Kysely<any>): Promise<string[]> {
 
 /** Every row about one account's connections (connection, parameters, grants, bookkeeping), as sorted JSON. */
 export async function accountRows(db: Kysely<any>, account: string): Promise<string> {
-  const owned = await db.selectFrom('ec2_discovery_owned_object').selectAll().where('object_type', '=', 'connection').where('instance_key', 'like', `${account}/%`).execute();
+  const owned = await db
+    .selectFrom('ec2_discovery_owned_object')
+    .selectAll()
+    .where('object_type', '=', 'connection')
+    .where('instance_key', 'like', `${account}/%`)
+    .execute();
   const ids = owned.map((o) => Number(o.guacamole_id));
   if (ids.length === 0) return '[]';
   const parts = [owned];

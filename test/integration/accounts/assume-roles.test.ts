@@ -52,7 +52,9 @@ for (const dialect of DIALECTS) {
 
     it('sends RoleSessionName and the external id to AssumeRole, and asks GetCallerIdentity for self', async function () {
       expect((await runCli(['--once'], env)).code).to.equal(0);
-      const assumed = suite.fakes.sts.requestsFor('AssumeRole').map((r) => [r.params.get('RoleArn'), r.params.get('RoleSessionName'), r.params.get('ExternalId'), r.accessKeyId]);
+      const assumed = suite.fakes.sts
+        .requestsFor('AssumeRole')
+        .map((r) => [r.params.get('RoleArn'), r.params.get('RoleSessionName'), r.params.get('ExternalId'), r.accessKeyId]);
       expect(assumed.sort()).to.deep.equal(
         [
           [PROD_ROLE, 'guacamole-ec2-discovery', PROD_EXTERNAL_ID, 'AKIDOWNACCOUNT'],
@@ -68,7 +70,12 @@ for (const dialect of DIALECTS) {
     it('AWS_DISCOVERY_ACCOUNT_FOLDER: none, or a template with {alias} and {id}', async function () {
       const none = await runCli(['--once'], { ...env, AWS_DISCOVERY_ACCOUNT_FOLDER: 'none' });
       expect(none.code, none.stdout + none.stderr).to.equal(0);
-      expect([...(await readConnections(suite.database.db)).keys()].sort()).to.deep.equal(['Amazon EC2/dev-web', 'Amazon EC2/own-box', 'Amazon EC2/prod-db', 'Amazon EC2/prod-web']);
+      expect([...(await readConnections(suite.database.db)).keys()].sort()).to.deep.equal([
+        'Amazon EC2/dev-web',
+        'Amazon EC2/own-box',
+        'Amazon EC2/prod-db',
+        'Amazon EC2/prod-web',
+      ]);
       expect(suite.fakes.sts.requestsFor('ListAccountAliases')).to.have.length(0); // not needed without {alias}
 
       const custom = await runCli(['--once'], { ...env, AWS_DISCOVERY_ACCOUNT_FOLDER: 'AWS {alias} ({id})' });
@@ -80,7 +87,12 @@ for (const dialect of DIALECTS) {
         `Amazon EC2/AWS prod-alias (${PROD})/prod-db`,
         `Amazon EC2/AWS prod-alias (${PROD})/prod-web`,
       ]);
-      expect(await readGroupPaths(suite.database.db)).to.deep.equal(['Amazon EC2', `Amazon EC2/AWS ${DEV} (${DEV})`, `Amazon EC2/AWS own-alias (${OWN_ACCOUNT})`, `Amazon EC2/AWS prod-alias (${PROD})`]);
+      expect(await readGroupPaths(suite.database.db)).to.deep.equal([
+        'Amazon EC2',
+        `Amazon EC2/AWS ${DEV} (${DEV})`,
+        `Amazon EC2/AWS own-alias (${OWN_ACCOUNT})`,
+        `Amazon EC2/AWS prod-alias (${PROD})`,
+      ]);
     });
 
     it('a role refused with AccessDenied leaves that account row for row while the others sync; the report names it', async function () {
@@ -101,7 +113,10 @@ for (const dialect of DIALECTS) {
       expect(summary.failedRegions).to.deep.equal([`${DEV}/*`]);
       const line = result.logs.find((l) => l.message === 'account could not be read; its connections are left unchanged');
       expect(line).to.include({ scope: `${DEV}/*`, code: 'AccessDenied' });
-      expect(String(line?.error)).to.include(`account ${DEV}: AssumeRole of ${DEV_ROLE} failed: AccessDenied`).and.include(`grant sts:AssumeRole on ${DEV_ROLE}`).and.include('trust');
+      expect(String(line?.error))
+        .to.include(`account ${DEV}: AssumeRole of ${DEV_ROLE} failed: AccessDenied`)
+        .and.include(`grant sts:AssumeRole on ${DEV_ROLE}`)
+        .and.include('trust');
       expect(await accountRows(suite.database.db, DEV)).to.equal(devBefore);
       expect([...(await readConnections(suite.database.db)).keys()].sort()).to.deep.equal([
         `Amazon EC2/${DEV}/dev-web`,
@@ -111,7 +126,11 @@ for (const dialect of DIALECTS) {
       ]);
       expect(suite.fakes.ec2.requests.filter((r) => r.account === DEV && r.action === 'DescribeInstances')).to.have.length(2); // first run only
 
-      const problems = await suite.database.db.selectFrom('ec2_discovery_problem').select(['subject', 'kind', 'message']).where('owner_id', '=', 'default').execute();
+      const problems = await suite.database.db
+        .selectFrom('ec2_discovery_problem')
+        .select(['subject', 'kind', 'message'])
+        .where('owner_id', '=', 'default')
+        .execute();
       const account = problems.find((p) => p.subject === `${DEV}/*`);
       expect(account?.kind).to.equal('account');
       expect(account?.message).to.include('AccessDenied');

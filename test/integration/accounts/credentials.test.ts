@@ -30,7 +30,8 @@ for (const dialect of DIALECTS) {
       home = mkdtempSync(join(tmpdir(), 'ged-creds-'));
       writeFileSync(
         join(home, 'credentials'),
-        `[default]\naws_access_key_id = AKIDDEFAULTPROFILE\naws_secret_access_key = other\n\n[discovery]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = ${PROFILE_SECRET}\n`,
+        `[default]\naws_access_key_id = AKIDDEFAULTPROFILE\naws_secret_access_key = other\n\n[discovery]\naws_access_key_id = ` +
+        `AKIDPROFILE\naws_secret_access_key = ${PROFILE_SECRET}\n`,
       );
       writeFileSync(join(home, 'config'), '[default]\nregion = us-east-1\n\n[profile discovery]\nregion = us-east-1\n');
     });

@@ -21,7 +21,11 @@ for (const dialect of DIALECTS) {
       const result = await runCli(['--once'], env);
       expect(result.code, result.stdout + result.stderr).to.equal(0);
       const params = s.fake.requestsFor('DescribeInstances')[0]!.params;
-      expect([params.get('Filter.1.Name'), params.get('Filter.1.Value.1'), params.get('Filter.1.Value.2')]).to.deep.equal(['tag:Environment', 'prod', 'staging']);
+      expect([params.get('Filter.1.Name'), params.get('Filter.1.Value.1'), params.get('Filter.1.Value.2')]).to.deep.equal([
+        'tag:Environment',
+        'prod',
+        'staging',
+      ]);
       expect([params.get('Filter.2.Name'), params.get('Filter.2.Value.1')]).to.deep.equal(['tag-key', 'Team']);
       expect(summaryOf(result)).to.include({ created: 1 });
       expect([...(await readConnections(s.database.db)).keys()]).to.deep.equal(['Amazon EC2/prod-a']);

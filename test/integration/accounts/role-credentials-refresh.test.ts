@@ -25,8 +25,22 @@ function startDaemonInProcess(env: Record<string, string>, now?: () => number) {
   let logged = '';
   output.on('data', (d: Buffer) => (logged += d.toString()));
   const logger = winston.createLogger({ level: 'debug', format: winston.format.json(), transports: [new winston.transports.Stream({ stream: output })] });
-  const ec2 = ec2Clients(config, secrets, undefined, () => {}, (message, meta) => logger.warn(message, meta), now);
-  const runtime = createRuntime({ config, secrets, logger, ec2For: ec2.apiFor, ...(ec2.accounts ? { accounts: ec2.accounts } : {}), readKeys: async () => new Map() });
+  const ec2 = ec2Clients(
+    config,
+    secrets,
+    undefined,
+    () => {},
+    (message, meta) => logger.warn(message, meta),
+    now,
+  );
+  const runtime = createRuntime({
+    config,
+    secrets,
+    logger,
+    ec2For: ec2.apiFor,
+    ...(ec2.accounts ? { accounts: ec2.accounts } : {}),
+    readKeys: async () => new Map(),
+  });
   return {
     run: async () => {
       const attempt = await runtime.run({ dryRun: false });

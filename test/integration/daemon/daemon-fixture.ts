@@ -15,7 +15,13 @@ export function smallFleet(count: number, from = 0): FakeInstance[] {
     const i = n + from;
     const region = i % 3 === 2 ? 'eu-west-1' : 'us-east-1';
     const id = `i-${i.toString(16).padStart(17, '0')}`;
-    return { instanceId: id, region, imageId: 'ami-al2023', privateIp: `10.0.${Math.floor(i / 200)}.${i % 200}`, tags: { Name: `box-${i}`, 'kcm:organize': i % 2 === 0 ? 'Even' : 'Odd' } };
+    return {
+      instanceId: id,
+      region,
+      imageId: 'ami-al2023',
+      privateIp: `10.0.${Math.floor(i / 200)}.${i % 200}`,
+      tags: { Name: `box-${i}`, 'kcm:organize': i % 2 === 0 ? 'Even' : 'Odd' },
+    };
   });
 }
 

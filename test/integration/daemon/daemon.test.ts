@@ -83,7 +83,10 @@ for (const dialect of DIALECTS) {
       daemon = startDaemon(fx.env);
       await daemon.waitForLog((l) => l.message === 'run finished' && l.created === FLEET);
       // The next state: some gone, some renamed, some new. Its listing is held, so the signal lands inside a run.
-      fx.fake.instances = [...fx.fake.instances.slice(4).map((i, n) => (n < 3 ? { ...i, tags: { ...i.tags, Name: `renamed-${n}` } } : i)), ...smallFleet(5, 100)];
+      fx.fake.instances = [
+        ...fx.fake.instances.slice(4).map((i, n) => (n < 3 ? { ...i, tags: { ...i.tags, Name: `renamed-${n}` } } : i)),
+        ...smallFleet(5, 100),
+      ];
       fx.proxy.hold();
       await fx.proxy.waitForArrivals(fx.proxy.arrivals + 1);
       // A run is inside its listing now, and runs never overlap: nothing can write until the proxy lets it answer.

@@ -48,7 +48,13 @@ for (const dialect of DIALECTS) {
     const keys = hostKeys();
     let env: Record<string, string>;
     beforeEach(async function () {
-      const box = (id: string, name: string, ip: string, over: Partial<FakeInstance> = {}): FakeInstance => ({ instanceId: id, region: 'us-east-1', privateIp: ip, tags: { Name: name }, ...over });
+      const box = (id: string, name: string, ip: string, over: Partial<FakeInstance> = {}): FakeInstance => ({
+        instanceId: id,
+        region: 'us-east-1',
+        privateIp: ip,
+        tags: { Name: name },
+        ...over,
+      });
       s.fake.instances = [
         box('i-0000000000000pin1', 'pinned', '10.0.0.5', { consoleOutput: amazonLinuxConsole(keys) }),
         box('i-0000000000000pin2', 'quiet', '10.0.0.6', { consoleOutput: 'no cloud-init here\n' }),
@@ -62,13 +68,20 @@ for (const dialect of DIALECTS) {
       const first = await runCli(['--once'], env);
       expect(first.code, first.stdout + first.stderr).to.equal(0);
       // Only running SSH instances are read: not the stopped one, not the Windows one.
-      expect(s.fake.requestsFor('GetConsoleOutput').map((r) => r.params.get('InstanceId')).sort()).to.deep.equal(['i-0000000000000pin1', 'i-0000000000000pin2']);
+      expect(
+        s.fake
+          .requestsFor('GetConsoleOutput')
+          .map((r) => r.params.get('InstanceId'))
+          .sort(),
+      ).to.deep.equal(['i-0000000000000pin1', 'i-0000000000000pin2']);
       expect(summaryOf(first)).to.include({ consoleReads: 2 });
       let connections = await readConnections(s.database.db);
       // ECDSA first: libssh2 (guacd) offers it first, so that is the key the server presents.
       expect(connections.get('Amazon EC2/pinned')!.parameters['host-key']).to.equal(`10.0.0.5 ${keys.ecdsa}`);
       expect(connections.get('Amazon EC2/quiet')!.parameters).not.to.have.property('host-key');
-      expect(first.logs.some((l) => l.level === 'warn' && String(l.message).startsWith('SSH host key not pinned: no SSH host keys in the console output'))).to.equal(true);
+      expect(
+        first.logs.some((l) => l.level === 'warn' && String(l.message).startsWith('SSH host key not pinned: no SSH host keys in the console output')),
+      ).to.equal(true);
 
       // The console rotates and the private IP changes: the pinned key stays, re-written for the new hostname.
       s.fake.instances[0]!.consoleOutput = 'rotated\n';

@@ -53,7 +53,12 @@ for (const dialect of DIALECTS) {
       expect(JSON.parse(gone.info)).to.deep.equal({ imageId: 'ami-gone', missing: true });
 
       // The AMI is shared again, and the "missing" answer is older than a day.
-      s.fake.images.push({ imageId: 'ami-gone', region: 'us-east-1', name: 'ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20240101', ownerId: '099720109477' });
+      s.fake.images.push({
+        imageId: 'ami-gone',
+        region: 'us-east-1',
+        name: 'ubuntu/images/hvm-ssd/ubuntu-jammy-22.04-amd64-server-20240101',
+        ownerId: '099720109477',
+      });
       await s.database.db
         .updateTable('ec2_discovery_image')
         .set({ seen_at: new Date(Date.now() - 25 * 60 * 60 * 1000) })

@@ -10,7 +10,11 @@ import { createTestDatabase, DIALECTS, type TestDatabase } from '../../support/t
 import { fleetFixture } from './fleet-fixture.js';
 
 const SECRET_KEY = 'aws-secret-never-logged-7f3a';
-const KEY_TEXT = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+const KEY_TEXT = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+}).privateKey;
 
 for (const dialect of DIALECTS) {
   describe(`--once end to end on ${dialect}`, function () {
@@ -82,8 +86,17 @@ for (const dialect of DIALECTS) {
       expect(connections.get('Amazon EC2/Apps/EU/api')!.parameters.username).to.equal('admin'); // deprecated Debian AMI still read
       expect(connections.get('Amazon EC2/stopped-box')!.parameters.username).to.equal('ec2-user'); // unknown AMI
       expect(connections.get('Amazon EC2/win-01')).to.include({ protocol: 'rdp' });
-      expect(await readGroupPaths(database.db)).to.deep.equal(['Amazon EC2', 'Amazon EC2/Apps', 'Amazon EC2/Apps/EU', 'Amazon EC2/Batch', 'Amazon EC2/Databases', 'Amazon EC2/Databases/MySQL']);
-      expect(first.stdout + first.stderr).to.not.include(SECRET_KEY).and.not.include('BEGIN RSA PRIVATE KEY');
+      expect(await readGroupPaths(database.db)).to.deep.equal([
+        'Amazon EC2',
+        'Amazon EC2/Apps',
+        'Amazon EC2/Apps/EU',
+        'Amazon EC2/Batch',
+        'Amazon EC2/Databases',
+        'Amazon EC2/Databases/MySQL',
+      ]);
+      expect(first.stdout + first.stderr)
+        .to.not.include(SECRET_KEY)
+        .and.not.include('BEGIN RSA PRIVATE KEY');
       expect(first.logs.some((l) => String(l.message).includes('missing-key'))).to.equal(true);
 
       const before = await snapshot(database.db);
@@ -97,7 +110,11 @@ for (const dialect of DIALECTS) {
       expect((await runCli(['--once'], env)).code).to.equal(0);
       const perms = await database.db.selectFrom('guacamole_connection_permission').select(['entity_id', 'permission']).execute();
       const groupPerms = await database.db.selectFrom('guacamole_connection_group_permission').select(['entity_id', 'permission']).execute();
-      const entities = await database.db.selectFrom('guacamole_entity').select(['entity_id', 'name', 'type']).where('name', '=', 'AWS EC2 Administrators').execute();
+      const entities = await database.db
+        .selectFrom('guacamole_entity')
+        .select(['entity_id', 'name', 'type'])
+        .where('name', '=', 'AWS EC2 Administrators')
+        .execute();
       expect(entities).to.have.length(1);
       const adminId = Number(entities[0]!.entity_id);
       expect(perms).to.have.length(16);
@@ -127,7 +144,14 @@ for (const dialect of DIALECTS) {
       byId('i-00000000000000db1').privateIp = '10.0.1.99';
       byId('i-000000000000deb01').tags = { Name: 'api', 'kcm:organize': 'Apps/US' };
       byId('i-0000000000000web2').state = 'terminated';
-      fake.instances.push({ instanceId: 'i-00000000000000new', region: 'eu-west-1', imageId: 'ami-debian', keyName: 'prod', privateIp: '10.1.0.9', tags: { Name: 'new-box' } });
+      fake.instances.push({
+        instanceId: 'i-00000000000000new',
+        region: 'eu-west-1',
+        imageId: 'ami-debian',
+        keyName: 'prod',
+        privateIp: '10.1.0.9',
+        tags: { Name: 'new-box' },
+      });
 
       const second = await runCli(['--once'], env);
       expect(second.code, second.stdout).to.equal(0);

@@ -58,7 +58,12 @@ for (const dialect of DIALECTS) {
 
     it('after runs: the last runs with counts and every instance with a problem, as text and JSON', async function () {
       expect((await runCli(['--once'], env)).code).to.equal(0);
-      fake.failNext('DescribeInstances', { code: 'UnauthorizedOperation', status: 403, region: 'eu-west-1', message: 'You are not authorized to perform this operation.' });
+      fake.failNext('DescribeInstances', {
+        code: 'UnauthorizedOperation',
+        status: 403,
+        region: 'eu-west-1',
+        message: 'You are not authorized to perform this operation.',
+      });
       expect((await runCli(['--once'], env)).code).to.equal(1);
 
       const json = await runCli(['status', '--json'], env);

@@ -29,7 +29,8 @@ for (const dialect of DIALECTS) {
       await migrateToLatest(database.db);
       // A database whose default charset is MySQL's 3-byte utf8, as many Guacamole installations have.
       if (dialect === 'mysql') {
-        for (const table of ['ec2_discovery_run', 'ec2_discovery_problem']) await sql.raw(`ALTER TABLE ${table} CONVERT TO CHARACTER SET utf8mb3`).execute(database.db);
+        for (const table of ['ec2_discovery_run', 'ec2_discovery_problem'])
+          await sql.raw(`ALTER TABLE ${table} CONVERT TO CHARACTER SET utf8mb3`).execute(database.db);
       }
       fake = await FakeEc2.start();
       env = {
@@ -104,7 +105,10 @@ for (const dialect of DIALECTS) {
       fake.instances = [{ instanceId: 'i-00000000000000001', region: 'us-east-1', imageId: 'ami-1', privateIp: '10.0.0.1', tags: { Name: 'web' } }];
       expect((await runCli(['--once'], env)).code).to.equal(0);
       await sql.raw('DROP TABLE ec2_discovery_problem').execute(database.db);
-      fake.instances = [...fake.instances, { instanceId: 'i-00000000000000002', region: 'us-east-1', imageId: 'ami-1', privateIp: '10.0.0.2', tags: { Name: 'db' } }];
+      fake.instances = [
+        ...fake.instances,
+        { instanceId: 'i-00000000000000002', region: 'us-east-1', imageId: 'ami-1', privateIp: '10.0.0.2', tags: { Name: 'db' } },
+      ];
       const run = await runCli(['--once'], env);
       expect(run.code, run.stdout + run.stderr).to.equal(0);
       expect(run.logs.find((l) => l.message === 'run finished')).to.include({ ok: true, created: 1 });

@@ -15,7 +15,13 @@ const OLD = 'AWS EC2 Administrators';
 const IMAGE = { imageId: 'ami-al2023', region: 'us-east-1', name: 'al2023-ami-2023.6.20241010.0-kernel-6.1-x86_64', ownerId: '137112412989' };
 
 function instance(id: string, name: string, organize?: string): FakeInstance {
-  return { instanceId: `i-${id.padStart(17, '0')}`, region: 'us-east-1', imageId: IMAGE.imageId, privateIp: `10.0.0.${id.length + name.length}`, tags: { Name: name, ...(organize === undefined ? {} : { 'kcm:organize': organize }) } };
+  return {
+    instanceId: `i-${id.padStart(17, '0')}`,
+    region: 'us-east-1',
+    imageId: IMAGE.imageId,
+    privateIp: `10.0.0.${id.length + name.length}`,
+    tags: { Name: name, ...(organize === undefined ? {} : { 'kcm:organize': organize }) },
+  };
 }
 
 /** Every object permission as `<grantee> <permission> <connection|group> <path>`, sorted. */
@@ -27,8 +33,12 @@ async function grants(db: Kysely<any>): Promise<string[]> {
     return g === undefined ? '' : `${path(g.parent_id === null ? null : Number(g.parent_id))}/${g.connection_group_name}`;
   };
   const connections = await db.selectFrom('guacamole_connection').select(['connection_id', 'parent_id', 'connection_name']).execute();
-  const connectionPath = new Map(connections.map((c) => [Number(c.connection_id), `${path(c.parent_id === null ? null : Number(c.parent_id))}/${c.connection_name}`]));
-  const entities = new Map((await db.selectFrom('guacamole_entity').select(['entity_id', 'name']).execute()).map((e) => [Number(e.entity_id), e.name as string]));
+  const connectionPath = new Map(
+    connections.map((c) => [Number(c.connection_id), `${path(c.parent_id === null ? null : Number(c.parent_id))}/${c.connection_name}`]),
+  );
+  const entities = new Map(
+    (await db.selectFrom('guacamole_entity').select(['entity_id', 'name']).execute()).map((e) => [Number(e.entity_id), e.name as string]),
+  );
   const onConnections = await db.selectFrom('guacamole_connection_permission').selectAll().execute();
   const onGroups = await db.selectFrom('guacamole_connection_group_permission').selectAll().execute();
   return [
@@ -39,7 +49,11 @@ async function grants(db: Kysely<any>): Promise<string[]> {
 
 /** The grantee names of the daemon's grant records. */
 async function recordedGrantees(db: Kysely<any>): Promise<string[]> {
-  const rows = await db.selectFrom('ec2_discovery_granted_read as r').innerJoin('guacamole_entity as e', 'e.entity_id', 'r.entity_id').select('e.name').execute();
+  const rows = await db
+    .selectFrom('ec2_discovery_granted_read as r')
+    .innerJoin('guacamole_entity as e', 'e.entity_id', 'r.entity_id')
+    .select('e.name')
+    .execute();
   return rows.map((r) => r.name as string).sort();
 }
 
@@ -48,16 +62,23 @@ function people(dialect: TestDialect) {
   const perm = (p: string) => (dialect === 'postgres' ? `CAST('${p}' AS guacamole_object_permission_type)` : `'${p}'`);
   return {
     group: (name: string) => `INSERT INTO guacamole_entity (name, type) VALUES ('${name}', 'USER_GROUP');
-      INSERT INTO guacamole_user_group (entity_id, disabled) SELECT entity_id, ${dialect === 'postgres' ? 'false' : '0'} FROM guacamole_entity WHERE name = '${name}';`,
+      INSERT INTO guacamole_user_group (entity_id, disabled)
+      SELECT entity_id, ${dialect === 'postgres' ? 'false' : '0'} FROM guacamole_entity WHERE name = '${name}';`,
     folder: (name: string, parent?: string) =>
       parent === undefined
         ? `INSERT INTO guacamole_connection_group (connection_group_name, parent_id, type) VALUES ('${name}', NULL, 'ORGANIZATIONAL');`
         : `INSERT INTO guacamole_connection_group (connection_group_name, parent_id, type)
              SELECT '${name}', connection_group_id, 'ORGANIZATIONAL' FROM guacamole_connection_group WHERE connection_group_name = '${parent}';`,
     onConnection: (group: string, permission: string, name: string) => `INSERT INTO guacamole_connection_permission (entity_id, connection_id, permission)
-      SELECT e.entity_id, c.connection_id, ${perm(permission)} FROM guacamole_entity e, guacamole_connection c WHERE e.name = '${group}' AND c.connection_name = '${name}';`,
-    onFolder: (group: string, permission: string, name: string) => `INSERT INTO guacamole_connection_group_permission (entity_id, connection_group_id, permission)
-      SELECT e.entity_id, g.connection_group_id, ${perm(permission)} FROM guacamole_entity e, guacamole_connection_group g WHERE e.name = '${group}' AND g.connection_group_name = '${name}';`,
+      SELECT e.entity_id, c.connection_id, ${perm(permission)} FROM guacamole_entity e, guacamole_connection c
+      WHERE e.name = '${group}' AND c.connection_name = '${name}';`,
+    onFolder: (
+      group: string,
+      permission: string,
+      name: string,
+    ) => `INSERT INTO guacamole_connection_group_permission (entity_id, connection_group_id, permission)
+      SELECT e.entity_id, g.connection_group_id, ${perm(permission)} FROM guacamole_entity e, guacamole_connection_group g
+      WHERE e.name = '${group}' AND g.connection_group_name = '${name}';`,
     readOnEverything: (group: string) => `INSERT INTO guacamole_connection_permission (entity_id, connection_id, permission)
         SELECT e.entity_id, c.connection_id, ${perm('READ')} FROM guacamole_entity e, guacamole_connection c WHERE e.name = '${group}';
       INSERT INTO guacamole_connection_group_permission (entity_id, connection_group_id, permission)
@@ -101,7 +122,9 @@ for (const dialect of DIALECTS) {
     it('moves every grant to the new group in one run; a person\'s grants stay; the dry run lists the revokes first', async function () {
       ok(await runCli(['--once'], s.env()));
       await s.database.exec(sql.group('Auditors') + sql.onConnection('Auditors', 'READ', 'web'));
-      await s.database.exec(`INSERT INTO guacamole_connection (connection_name, parent_id, protocol) VALUES ('hand', NULL, 'vnc');` + sql.onConnection(OLD, 'READ', 'hand'));
+      await s.database.exec(
+        `INSERT INTO guacamole_connection (connection_name, parent_id, protocol) VALUES ('hand', NULL, 'vnc');` + sql.onConnection(OLD, 'READ', 'hand'),
+      );
       const env = s.env({ AWS_DISCOVERY_ADMIN_GROUP: 'Ops' });
 
       const before = await snapshot(s.database.db);
@@ -161,7 +184,9 @@ for (const dialect of DIALECTS) {
       const db = s.database.db.withPlugin(counter.plugin);
       const adminEntityId = Number((await db.selectFrom('guacamole_entity').select('entity_id').where('name', '=', OLD).executeTakeFirstOrThrow()).entity_id);
       counter.statements = 0;
-      const idle = await db.transaction().execute((trx) => reconcileAdminGrants(trx as unknown as Kysely<Database>, { dialect: dialectFor(dialect), ownerId: 'default', adminEntityId }));
+      const idle = await db
+        .transaction()
+        .execute((trx) => reconcileAdminGrants(trx as unknown as Kysely<Database>, { dialect: dialectFor(dialect), ownerId: 'default', adminEntityId }));
       expect(idle).to.deep.equal({ connections: 0, groups: 0, entities: [], folders: [], forgotten: 0, adopted: 0 });
       expect(counter.statements).to.equal(1);
       expect(counter.writes).to.deep.equal([]);
@@ -186,13 +211,24 @@ for (const dialect of DIALECTS) {
     it('records only the READ rows it inserted: a grant a person made first is not the daemon\'s', async function () {
       await migrateToLatest(s.database.db);
       await s.database.exec(sql.group('G') + sql.folder('A') + sql.folder('B') + sql.onFolder('G', 'READ', 'A'));
-      await s.database.exec(`INSERT INTO guacamole_connection (connection_name, parent_id, protocol) VALUES ('c1', NULL, 'ssh'), ('c2', NULL, 'ssh');` + sql.onConnection('G', 'READ', 'c1'));
+      await s.database.exec(
+        `INSERT INTO guacamole_connection (connection_name, parent_id, protocol) VALUES ('c1', NULL, 'ssh'), ('c2', NULL, 'ssh');` +
+          sql.onConnection('G', 'READ', 'c1'),
+      );
       const id = async (table: string, column: string, where: string, name: string) =>
         Number((await s.database.db.selectFrom(table).select(column).where(where, '=', name).executeTakeFirstOrThrow())[column]);
       const entity = await id('guacamole_entity', 'entity_id', 'name', 'G');
-      const [a, b] = [await id('guacamole_connection_group', 'connection_group_id', 'connection_group_name', 'A'), await id('guacamole_connection_group', 'connection_group_id', 'connection_group_name', 'B')];
-      const [c1, c2] = [await id('guacamole_connection', 'connection_id', 'connection_name', 'c1'), await id('guacamole_connection', 'connection_id', 'connection_name', 'c2')];
-      await s.database.db.transaction().execute((trx) => grantRead(trx as unknown as Kysely<Database>, dialectFor(dialect), entity, { connections: [c1, c2], groups: [a, b] }, 'default'));
+      const [a, b] = [
+        await id('guacamole_connection_group', 'connection_group_id', 'connection_group_name', 'A'),
+        await id('guacamole_connection_group', 'connection_group_id', 'connection_group_name', 'B'),
+      ];
+      const [c1, c2] = [
+        await id('guacamole_connection', 'connection_id', 'connection_name', 'c1'),
+        await id('guacamole_connection', 'connection_id', 'connection_name', 'c2'),
+      ];
+      await s.database.db
+        .transaction()
+        .execute((trx) => grantRead(trx as unknown as Kysely<Database>, dialectFor(dialect), entity, { connections: [c1, c2], groups: [a, b] }, 'default'));
       expect(await grants(s.database.db)).to.deep.equal(['G READ connection /c1', 'G READ connection /c2', 'G READ group /A', 'G READ group /B']);
       const records = await s.database.db.selectFrom('ec2_discovery_granted_read').select(['object_type', 'object_id']).execute();
       expect(records.map((r) => `${r.object_type} ${Number(r.object_id)}`).sort()).to.deep.equal([`connection ${c2}`, `connection_group ${b}`]);

@@ -15,7 +15,18 @@ function create(n: number, parameters: Record<string, string>): ConnectionCreate
 }
 
 function update(id: number, n: number, change: Pick<ConnectionUpdate, 'setParameters' | 'removeParameters'> & { secretDigest?: string }): ConnectionUpdate {
-  return { id, key: `r/i-${n}`, scope: 'r', name: `box-${n}`, parent: { id: 0 }, protocol: 'ssh', changed: ['parameter'], viaTemporaryName: false, displayPath: 'F', ...change };
+  return {
+    id,
+    key: `r/i-${n}`,
+    scope: 'r',
+    name: `box-${n}`,
+    parent: { id: 0 },
+    protocol: 'ssh',
+    changed: ['parameter'],
+    viaTemporaryName: false,
+    displayPath: 'F',
+    ...change,
+  };
 }
 
 for (const dialect of DIALECTS) {
@@ -36,10 +47,21 @@ for (const dialect of DIALECTS) {
 
     it('each connection gets exactly its own parameters and digest, whatever the others change', async function () {
       const creates = [1, 2, 3, 4, 5].map((n) => create(n, { hostname: `10.0.0.${n}`, port: '22', 'private-key': `key-${n}` }));
-      await db.transaction().execute((trx) =>
-        applyChangeSet(trx, { ...EMPTY, adminGroup: 'create', createGroups: [{ path: 'f', name: 'F', parent: null, displayPath: 'F' }], createConnections: creates }, ctx()),
+      await db
+        .transaction()
+        .execute((trx) =>
+          applyChangeSet(
+            trx,
+            { ...EMPTY, adminGroup: 'create', createGroups: [{ path: 'f', name: 'F', parent: null, displayPath: 'F' }], createConnections: creates },
+            ctx(),
+          ),
+        );
+      const ids = new Map(
+        (await db.selectFrom('guacamole_connection').select(['connection_id', 'connection_name']).execute()).map((r) => [
+          r.connection_name,
+          Number(r.connection_id),
+        ]),
       );
-      const ids = new Map((await db.selectFrom('guacamole_connection').select(['connection_id', 'connection_name']).execute()).map((r) => [r.connection_name, Number(r.connection_id)]));
       const id = (n: number) => ids.get(`box-${n}`) as number;
       const parent = Number((await db.selectFrom('guacamole_connection').select('parent_id').executeTakeFirstOrThrow()).parent_id);
 
@@ -50,7 +72,9 @@ for (const dialect of DIALECTS) {
         update(id(4), 4, { setParameters: {}, removeParameters: ['port'], secretDigest: 'd4-new' }),
       ].map((u) => ({ ...u, parent: { id: parent } }));
       const admins = await db.selectFrom('guacamole_entity').select('entity_id').where('name', '=', 'ec2-admins').executeTakeFirstOrThrow();
-      await db.transaction().execute((trx) => applyChangeSet(trx, { ...EMPTY, updateConnections: updates }, { ...ctx(), adminEntityId: Number(admins.entity_id) }));
+      await db
+        .transaction()
+        .execute((trx) => applyChangeSet(trx, { ...EMPTY, updateConnections: updates }, { ...ctx(), adminEntityId: Number(admins.entity_id) }));
 
       const rows = await db.selectFrom('guacamole_connection_parameter').select(['connection_id', 'parameter_name', 'parameter_value']).execute();
       const byConnection = (n: number) =>

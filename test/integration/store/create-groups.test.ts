@@ -33,7 +33,15 @@ for (const dialect of DIALECTS) {
       db = database.db as Kysely<Database>;
       await migrateToLatest(db);
       await db.insertInto('guacamole_connection_group').values({ connection_group_name: 'Existing', parent_id: null, type: 'ORGANIZATIONAL' }).execute();
-      existing = Number((await db.selectFrom('guacamole_connection_group').select('connection_group_id').where('connection_group_name', '=', 'Existing').executeTakeFirstOrThrow()).connection_group_id);
+      existing = Number(
+        (
+          await db
+            .selectFrom('guacamole_connection_group')
+            .select('connection_group_id')
+            .where('connection_group_name', '=', 'Existing')
+            .executeTakeFirstOrThrow()
+        ).connection_group_id,
+      );
     });
     afterEach(async function () {
       await database.drop();
@@ -70,7 +78,15 @@ for (const dialect of DIALECTS) {
         createGroups: newFolders(existing),
         createConnections: [
           { key: 'r/i-1', scope: 'r', name: 'deep', parent: { path: 'a/b/c' }, protocol: 'ssh', parameters: { hostname: '10.0.0.1' }, displayPath: 'A/B/Ç c' },
-          { key: 'r/i-2', scope: 'r', name: 'under existing', parent: { path: 'e/x/y' }, protocol: 'ssh', parameters: { hostname: '10.0.0.2' }, displayPath: 'Existing/x/y' },
+          {
+            key: 'r/i-2',
+            scope: 'r',
+            name: 'under existing',
+            parent: { path: 'e/x/y' },
+            protocol: 'ssh',
+            parameters: { hostname: '10.0.0.2' },
+            displayPath: 'Existing/x/y',
+          },
         ],
         updateConnections: [],
         deleteConnections: [],
@@ -82,7 +98,11 @@ for (const dialect of DIALECTS) {
         kept: [],
         conflicts: [],
       };
-      await db.transaction().execute((trx) => applyChangeSet(trx, changes, { dialect: dialectFor(dialect), ownerId: 'default', adminGroup: 'ec2-admins', adminEntityId: undefined }));
+      await db
+        .transaction()
+        .execute((trx) =>
+          applyChangeSet(trx, changes, { dialect: dialectFor(dialect), ownerId: 'default', adminGroup: 'ec2-admins', adminEntityId: undefined }),
+        );
       const where = await paths();
       const connections = await db.selectFrom('guacamole_connection').select(['connection_name', 'parent_id']).orderBy('connection_name').execute();
       expect(connections.map((c) => [c.connection_name, where.get(Number(c.parent_id))])).to.deep.equal([
@@ -92,7 +112,14 @@ for (const dialect of DIALECTS) {
       const owned = await db.selectFrom(OWNED_OBJECT_TABLE).select(['object_type', 'guacamole_id']).where('object_type', '=', 'connection_group').execute();
       expect(owned.map((o) => where.get(Number(o.guacamole_id))).sort()).to.deep.equal(['A', 'A/B', 'A/B/Ç c', 'A/B2', 'Existing/x', 'Existing/x/y', 'x']);
       const granted = await db.selectFrom('guacamole_connection_group_permission').select('connection_group_id').execute();
-      expect(granted.map((g) => where.get(Number(g.connection_group_id))).sort()).to.deep.equal(['A', 'A/B', 'A/B/Ç c', 'Existing', 'Existing/x', 'Existing/x/y']);
+      expect(granted.map((g) => where.get(Number(g.connection_group_id))).sort()).to.deep.equal([
+        'A',
+        'A/B',
+        'A/B/Ç c',
+        'Existing',
+        'Existing/x',
+        'Existing/x/y',
+      ]);
     });
   });
 }

@@ -42,25 +42,45 @@ for (const dialect of DIALECTS) {
     });
 
     async function folder(name: string, parent: number | null, owned: boolean): Promise<number> {
-      const id = await insertReturningId(db, dialectFor(dialect), 'guacamole_connection_group', 'connection_group_id', { connection_group_name: name, parent_id: parent, type: 'ORGANIZATIONAL' });
+      const id = await insertReturningId(db, dialectFor(dialect), 'guacamole_connection_group', 'connection_group_id', {
+        connection_group_name: name,
+        parent_id: parent,
+        type: 'ORGANIZATIONAL',
+      });
       if (owned) await recordOwnership(db, 'default', [{ objectType: 'connection_group', guacamoleId: id }]);
       return id;
     }
     async function ownedConnection(name: string, parent: number): Promise<number> {
-      const id = await insertReturningId(db, dialectFor(dialect), 'guacamole_connection', 'connection_id', { connection_name: name, parent_id: parent, protocol: 'ssh' });
+      const id = await insertReturningId(db, dialectFor(dialect), 'guacamole_connection', 'connection_id', {
+        connection_name: name,
+        parent_id: parent,
+        protocol: 'ssh',
+      });
       await recordOwnership(db, 'default', [{ objectType: 'connection', guacamoleId: id, instanceKey: `r/${name}`, scope: 'r' }]);
       return id;
     }
-    const handMadeInsert = (parent: number) => admin.query(`INSERT INTO guacamole_connection (connection_name, parent_id, protocol) VALUES ('by hand', ${p(1)}, 'rdp')`, [parent]);
+    const handMadeInsert = (parent: number) =>
+      admin.query(`INSERT INTO guacamole_connection (connection_name, parent_id, protocol) VALUES ('by hand', ${p(1)}, 'rdp')`, [parent]);
     async function handMade(): Promise<{ id: number; parent: number } | undefined> {
-      const row = await db.selectFrom('guacamole_connection').select(['connection_id', 'parent_id']).where('connection_name', '=', 'by hand').executeTakeFirst();
+      const row = await db
+        .selectFrom('guacamole_connection')
+        .select(['connection_id', 'parent_id'])
+        .where('connection_name', '=', 'by hand')
+        .executeTakeFirst();
       return row === undefined ? undefined : { id: Number(row.connection_id), parent: Number(row.parent_id) };
     }
     async function groupIds(): Promise<number[]> {
-      return (await db.selectFrom('guacamole_connection_group').select('connection_group_id').orderBy('connection_group_id').execute()).map((r) => Number(r.connection_group_id));
+      return (await db.selectFrom('guacamole_connection_group').select('connection_group_id').orderBy('connection_group_id').execute()).map((r) =>
+        Number(r.connection_group_id),
+      );
     }
     async function ownedGroups(): Promise<number[]> {
-      const rows = await db.selectFrom(OWNED_OBJECT_TABLE).select('guacamole_id').where('object_type', '=', 'connection_group').orderBy('guacamole_id').execute();
+      const rows = await db
+        .selectFrom(OWNED_OBJECT_TABLE)
+        .select('guacamole_id')
+        .where('object_type', '=', 'connection_group')
+        .orderBy('guacamole_id')
+        .execute();
       return rows.map((r) => Number(r.guacamole_id));
     }
     /** The run's statement waiting on a row lock in this database, as the server reports it. */
@@ -69,7 +89,9 @@ for (const dialect of DIALECTS) {
       if (dialect === 'mysql') await new Promise((r) => setTimeout(r, 150));
       const rows =
         dialect === 'postgres'
-          ? await observer.query(`SELECT query AS q FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`, [database.name])
+          ? await observer.query(`SELECT query AS q FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()`, [
+              database.name,
+            ])
           : await observer.query(
               `SELECT t.trx_query AS q FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST s ON s.ID = t.trx_mysql_thread_id
                WHERE s.DB = ? AND t.trx_state = 'LOCK WAIT'`,
@@ -189,7 +211,8 @@ for (const dialect of DIALECTS) {
       const f = await folder('EC2', null, true);
       const gone = await ownedConnection('gone-box', f);
       const stays = await ownedConnection('stays-box', f);
-      const profile = (name: string, connection: number) => admin.query(`INSERT INTO guacamole_sharing_profile (sharing_profile_name, primary_connection_id) VALUES (${p(1)}, ${p(2)})`, [name, connection]);
+      const profile = (name: string, connection: number) =>
+        admin.query(`INSERT INTO guacamole_sharing_profile (sharing_profile_name, primary_connection_id) VALUES (${p(1)}, ${p(2)})`, [name, connection]);
       await profile('watch only', gone);
       await profile('other connection', stays);
       let result: ApplyResult | undefined;

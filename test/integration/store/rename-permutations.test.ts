@@ -16,13 +16,23 @@ const INSTANCES = 6;
 const ROUNDS = 200;
 
 function connection(i: number, place: { folder: readonly string[]; name: string }): DesiredConnection {
-  return { key: `us-east-1/i-${i}`, scope: 'us-east-1', instanceId: `i-${i}`, name: place.name, folder: place.folder, protocol: 'ssh', parameters: { hostname: `10.0.0.${i}`, port: '22' } };
+  return {
+    key: `us-east-1/i-${i}`,
+    scope: 'us-east-1',
+    instanceId: `i-${i}`,
+    name: place.name,
+    folder: place.folder,
+    protocol: 'ssh',
+    parameters: { hostname: `10.0.0.${i}`, port: '22' },
+  };
 }
 
 /** Each instance gets a distinct place: a random injection of instances into places, half the time within one folder. */
 function assignment(next: () => number): DesiredConnection[] {
   const oneFolder = next() < 0.5 ? FOLDERS[Math.floor(next() * FOLDERS.length)] : undefined;
-  const places = PLACES.filter((p) => oneFolder === undefined || p.folder === oneFolder).map((p) => (p.name === 'web' && next() < 0.5 ? { ...p, name: 'Web' } : p));
+  const places = PLACES.filter((p) => oneFolder === undefined || p.folder === oneFolder).map((p) =>
+    p.name === 'web' && next() < 0.5 ? { ...p, name: 'Web' } : p,
+  );
   for (let i = places.length - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1));
     [places[i], places[j]] = [places[j] as (typeof places)[number], places[i] as (typeof places)[number]];
@@ -31,7 +41,12 @@ function assignment(next: () => number): DesiredConnection[] {
 }
 
 async function placesInDatabase(db: Kysely<Database>): Promise<Map<number, string>> {
-  const groups = new Map((await db.selectFrom('guacamole_connection_group').select(['connection_group_id', 'connection_group_name', 'parent_id']).execute()).map((g) => [Number(g.connection_group_id), g]));
+  const groups = new Map(
+    (await db.selectFrom('guacamole_connection_group').select(['connection_group_id', 'connection_group_name', 'parent_id']).execute()).map((g) => [
+      Number(g.connection_group_id),
+      g,
+    ]),
+  );
   const path = (id: number | null): string => {
     const g = id === null ? undefined : groups.get(id);
     return g === undefined ? '' : `${path(g.parent_id === null ? null : Number(g.parent_id))}${g.connection_group_name}/`;
@@ -60,7 +75,11 @@ for (const dialect of DIALECTS) {
       const next = random(seed);
       const db = database.db as Kysely<Database>;
       await planAndWrite(fixture.context, wantedAll(assignment(next)));
-      const ids = new Map((await db.selectFrom('ec2_discovery_owned_object').select(['instance_key', 'guacamole_id']).where('object_type', '=', 'connection').execute()).map((r) => [String(r.instance_key), Number(r.guacamole_id)]));
+      const ids = new Map(
+        (await db.selectFrom('ec2_discovery_owned_object').select(['instance_key', 'guacamole_id']).where('object_type', '=', 'connection').execute()).map(
+          (r) => [String(r.instance_key), Number(r.guacamole_id)],
+        ),
+      );
       expect(ids.size).to.equal(INSTANCES);
 
       for (let round = 1; round <= ROUNDS; round++) {
@@ -80,10 +99,22 @@ for (const dialect of DIALECTS) {
     it('a chain of hand-offs (app→db, db→db2, db2→web) and a swap in one run', async function () {
       const db = database.db as Kysely<Database>;
       const root = ['Amazon EC2'];
-      const before = [connection(1, { folder: root, name: 'app' }), connection(2, { folder: root, name: 'db' }), connection(3, { folder: root, name: 'db2' }), connection(4, { folder: root, name: 'x' }), connection(5, { folder: root, name: 'y' })];
+      const before = [
+        connection(1, { folder: root, name: 'app' }),
+        connection(2, { folder: root, name: 'db' }),
+        connection(3, { folder: root, name: 'db2' }),
+        connection(4, { folder: root, name: 'x' }),
+        connection(5, { folder: root, name: 'y' }),
+      ];
       await planAndWrite(fixture.context, wantedAll(before));
       const idsBefore = [...(await placesInDatabase(db)).keys()].sort();
-      const after = [connection(1, { folder: root, name: 'db' }), connection(2, { folder: root, name: 'db2' }), connection(3, { folder: root, name: 'web' }), connection(4, { folder: root, name: 'y' }), connection(5, { folder: root, name: 'x' })];
+      const after = [
+        connection(1, { folder: root, name: 'db' }),
+        connection(2, { folder: root, name: 'db2' }),
+        connection(3, { folder: root, name: 'web' }),
+        connection(4, { folder: root, name: 'y' }),
+        connection(5, { folder: root, name: 'x' }),
+      ];
       const written = await planAndWrite(fixture.context, wantedAll(after));
       expect(written.changes.updateConnections.map((u) => [u.key, u.viaTemporaryName])).to.have.deep.members([
         ['us-east-1/i-1', false],

@@ -14,20 +14,40 @@ const logger = createLogger({ level: 'error' });
 function otherPool(database: TestDatabase): Kysely<any> {
   const env = database.env;
   if (database.dialect === 'postgres') {
-    const pool = new pg.Pool({ host: env.POSTGRESQL_HOSTNAME, port: Number(env.POSTGRESQL_PORT), database: env.POSTGRESQL_DATABASE, user: env.POSTGRESQL_USERNAME, password: env.POSTGRESQL_PASSWORD });
+    const pool = new pg.Pool({
+      host: env.POSTGRESQL_HOSTNAME,
+      port: Number(env.POSTGRESQL_PORT),
+      database: env.POSTGRESQL_DATABASE,
+      user: env.POSTGRESQL_USERNAME,
+      password: env.POSTGRESQL_PASSWORD,
+    });
     return new Kysely({ dialect: new PostgresDialect({ pool }) });
   }
-  const pool = createPool({ host: env.MYSQL_HOSTNAME, port: Number(env.MYSQL_PORT), database: env.MYSQL_DATABASE, user: env.MYSQL_USERNAME, password: env.MYSQL_PASSWORD });
+  const pool = createPool({
+    host: env.MYSQL_HOSTNAME,
+    port: Number(env.MYSQL_PORT),
+    database: env.MYSQL_DATABASE,
+    user: env.MYSQL_USERNAME,
+    password: env.MYSQL_PASSWORD,
+  });
   return new Kysely({ dialect: new MysqlDialect({ pool }) });
 }
 
 /** Holds the owner's lock on one raw session until `release` is called, the way the daemon's key or name says. */
-async function holdLockElsewhere(db: Kysely<any>, dialect: 'postgres' | 'mysql', ownerId: string, dbName?: string): Promise<{ release: () => void; done: Promise<unknown> }> {
+async function holdLockElsewhere(
+  db: Kysely<any>,
+  dialect: 'postgres' | 'mysql',
+  ownerId: string,
+  dbName?: string,
+): Promise<{ release: () => void; done: Promise<unknown> }> {
   let release: () => void = () => undefined;
   let held: () => void = () => undefined;
   const holding = new Promise<void>((resolve) => (held = resolve));
   const done = db.connection().execute(async (conn) => {
-    const query = dialect === 'postgres' ? sql`SELECT pg_advisory_lock(${postgresLockKey(ownerId)}::bigint)` : sql`SELECT GET_LOCK(${mysqlLockName(String(dbName), ownerId)}, 5)`;
+    const query =
+      dialect === 'postgres'
+        ? sql`SELECT pg_advisory_lock(${postgresLockKey(ownerId)}::bigint)`
+        : sql`SELECT GET_LOCK(${mysqlLockName(String(dbName), ownerId)}, 5)`;
     await query.execute(conn);
     held();
     await new Promise<void>((resolve) => (release = resolve));
@@ -89,7 +109,9 @@ for (const dialect of DIALECTS) {
     it('the same owner id in two databases on one server: both run at once', async function () {
       const second = await createTestDatabase(dialect, { schema: false });
       try {
-        const outer = await withRunLock(database.db, sqlDialect, 'default', logger, async () => withRunLock(second.db, sqlDialect, 'default', logger, async () => 'ran'));
+        const outer = await withRunLock(database.db, sqlDialect, 'default', logger, async () =>
+          withRunLock(second.db, sqlDialect, 'default', logger, async () => 'ran'),
+        );
         expect(outer).to.deep.equal({ acquired: true, value: { acquired: true, value: 'ran' } });
       } finally {
         await second.drop();

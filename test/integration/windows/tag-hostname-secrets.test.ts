@@ -14,7 +14,11 @@ import { DIALECTS } from '../../support/test-databases.js';
  * foreign hostname gets a connection without the password or key (an earlier one is removed), no GetPasswordData
  * call, a warning in the log and in `status --json`; `aws-discovery-trust-hostname-tag` restores the old behaviour.
  */
-const WIN_KEY = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+const WIN_KEY = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
 const LINUX_KEY = generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
 const PASSWORD = 'Tg8%u!Rb3;Yw@5kQ(zN1)hJ';
 const FOREIGN_RDP = 'rdp.attacker.example';
@@ -29,8 +33,25 @@ function encryptLikeEc2(password: string): string {
 
 function fleet(): FakeInstance[] {
   return [
-    { instanceId: WIN, region: 'us-east-1', platform: 'windows', keyName: 'win-key', privateIp: '10.0.4.1', privateDns: 'ip-10-0-4-1.ec2.internal', tags: { Name: 'win' }, passwordData: encryptLikeEc2(PASSWORD) },
-    { instanceId: WIN_TAGGED, region: 'us-east-1', platform: 'windows', keyName: 'win-key', privateIp: '10.0.4.2', tags: { Name: 'win-tagged', 'kcm:hostname': FOREIGN_RDP }, passwordData: encryptLikeEc2(PASSWORD) },
+    {
+      instanceId: WIN,
+      region: 'us-east-1',
+      platform: 'windows',
+      keyName: 'win-key',
+      privateIp: '10.0.4.1',
+      privateDns: 'ip-10-0-4-1.ec2.internal',
+      tags: { Name: 'win' },
+      passwordData: encryptLikeEc2(PASSWORD),
+    },
+    {
+      instanceId: WIN_TAGGED,
+      region: 'us-east-1',
+      platform: 'windows',
+      keyName: 'win-key',
+      privateIp: '10.0.4.2',
+      tags: { Name: 'win-tagged', 'kcm:hostname': FOREIGN_RDP },
+      passwordData: encryptLikeEc2(PASSWORD),
+    },
     { instanceId: LINUX, region: 'us-east-1', keyName: 'lin-key', privateIp: '10.0.4.3', publicIp: '54.0.4.3', tags: { Name: 'lin' } },
   ];
 }
@@ -49,7 +70,10 @@ function warningsFor(result: CliResult, instanceId: string): string[] {
   return result.logs.filter((l) => l.level === 'warn' && String(l.instance ?? '').endsWith(instanceId)).map((l) => String(l.message));
 }
 
-const WITHHELD = /kcm:hostname "[^"]+" is not one of this instance's own addresses or DNS names: the connection is written without the instance's (private key|Administrator password)/;
+const WITHHELD = new RegExp(
+  'kcm:hostname "[^"]+" is not one of this instance\'s own addresses or DNS names: ' +
+    "the connection is written without the instance's (private key|Administrator password)",
+);
 
 for (const dialect of DIALECTS) {
   describe(`secrets stay with their instance (kcm:hostname) on ${dialect}`, function () {
@@ -114,7 +138,10 @@ for (const dialect of DIALECTS) {
       const third = await runCli(['--once'], env);
       expect(third.code).to.equal(0);
       expect(s.fake.requestsFor('GetPasswordData').map((r) => r.params.get('InstanceId'))).to.deep.equal([WIN]);
-      expect((await readConnections(s.database.db)).get('Amazon EC2/win')!.parameters).to.include({ hostname: 'IP-10-0-4-1.EC2.INTERNAL.', password: PASSWORD });
+      expect((await readConnections(s.database.db)).get('Amazon EC2/win')!.parameters).to.include({
+        hostname: 'IP-10-0-4-1.EC2.INTERNAL.',
+        password: PASSWORD,
+      });
       expectNoSecret(first, second, status, text, third);
     });
 

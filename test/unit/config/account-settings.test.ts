@@ -89,7 +89,8 @@ describe('AWS_DISCOVERY_ASSUME_ROLES parsing', function () {
       expect.fail('should throw');
     } catch (err) {
       const message = (err as ConfigError).problems.join('\n');
-      for (const name of ['AWS_DISCOVERY_ASSUME_ROLES', 'AWS_DISCOVERY_ACCOUNT_FOLDER', 'AWS_DISCOVERY_STS_ENDPOINT', 'AWS_DISCOVERY_IAM_ENDPOINT']) expect(message).to.include(name);
+      for (const name of ['AWS_DISCOVERY_ASSUME_ROLES', 'AWS_DISCOVERY_ACCOUNT_FOLDER', 'AWS_DISCOVERY_STS_ENDPOINT', 'AWS_DISCOVERY_IAM_ENDPOINT'])
+        expect(message).to.include(name);
     }
   });
 });

@@ -23,8 +23,16 @@ const MALFORMED: readonly [string, string, RegExp][] = [
   ['an id too long', `${ROLE}|${'Zq7Xw9Kp4Vb2'.repeat(103)}`, /entry 1 has an external id that is not/],
   ['a control character in the id', `${ROLE}|Zq7\u0000Xw9Kp4Vb2`, /entry 1 has an external id that is not/],
   ['self with an id', 'self|Zq7Xw9Kp4Vb2', /entry 1 is not an IAM role ARN: it does not start with "arn:"/],
-  ['an id alone after spaces around the bar', `${ROLE} | Zq7Xw9Kp4Vb2`, /entry 2 is not an IAM role ARN: nothing before "\|".*\n.*entry 3 is not an IAM role ARN/],
-  ['the same account twice, each with an id', `${ROLE}|Zq7Xw9Kp4Vb2 arn:aws:iam::222222222222:role/Zq7Other|Kp4Vb2Xw9`, /an account is named twice \(entries 1 and 2\)/],
+  [
+    'an id alone after spaces around the bar',
+    `${ROLE} | Zq7Xw9Kp4Vb2`,
+    /entry 2 is not an IAM role ARN: nothing before "\|".*\n.*entry 3 is not an IAM role ARN/,
+  ],
+  [
+    'the same account twice, each with an id',
+    `${ROLE}|Zq7Xw9Kp4Vb2 arn:aws:iam::222222222222:role/Zq7Other|Kp4Vb2Xw9`,
+    /an account is named twice \(entries 1 and 2\)/,
+  ],
 ];
 
 describe('AWS_DISCOVERY_ASSUME_ROLES problems never echo an external id', function () {
@@ -41,7 +49,13 @@ describe('AWS_DISCOVERY_ASSUME_ROLES problems never echo an external id', functi
 
   it('through parseConfig too: the ConfigError holds none of it', function () {
     try {
-      parseConfig({ AWS_DISCOVERY_REGIONS: 'us-east-1', AWS_DISCOVERY_ASSUME_ROLES: `self ${ROLE}|Zq7Xw9 Kp4Vb2 |Vb2Kp4`, POSTGRESQL_DATABASE: 'g', POSTGRESQL_USERNAME: 'u', POSTGRESQL_PASSWORD: 'p' });
+      parseConfig({
+        AWS_DISCOVERY_REGIONS: 'us-east-1',
+        AWS_DISCOVERY_ASSUME_ROLES: `self ${ROLE}|Zq7Xw9 Kp4Vb2 |Vb2Kp4`,
+        POSTGRESQL_DATABASE: 'g',
+        POSTGRESQL_USERNAME: 'u',
+        POSTGRESQL_PASSWORD: 'p',
+      });
       expect.fail('parseConfig accepted a malformed value');
     } catch (err) {
       expect(err).to.be.instanceOf(ConfigError);

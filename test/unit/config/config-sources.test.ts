@@ -54,17 +54,26 @@ describe('guacamole.properties as a source of settings', () => {
       expect(result.propertiesFile).to.equal(undefined);
       expect(result.warnings).to.deep.equal([]);
       expect(result.problems).to.deep.equal([]);
-      expect(result.sources).to.deep.equal({ AWS_DISCOVERY_ACCESS_KEY_ID: 'environment', AWS_DISCOVERY_SECRET_KEY: 'environment', AWS_DISCOVERY_REGIONS: 'environment' });
+      expect(result.sources).to.deep.equal({
+        AWS_DISCOVERY_ACCESS_KEY_ID: 'environment',
+        AWS_DISCOVERY_SECRET_KEY: 'environment',
+        AWS_DISCOVERY_REGIONS: 'environment',
+      });
     });
 
     it('warns when GUACAMOLE_HOME names a folder without guacamole.properties', () => {
       const result = read({ ...awsEnv, GUACAMOLE_HOME: '/srv/guac' }, { [ETC]: 'aws-discovery-owner-id=etc' });
-      expect(result.warnings).to.deep.equal(['GUACAMOLE_HOME is set but /srv/guac/guacamole.properties does not exist; settings come from the environment only']);
+      expect(result.warnings).to.deep.equal([
+        'GUACAMOLE_HOME is set but /srv/guac/guacamole.properties does not exist; settings come from the environment only',
+      ]);
       expect(result.settings.AWS_DISCOVERY_OWNER_ID).to.equal(undefined);
     });
 
     it('reads $GUACAMOLE_HOME/guacamole.properties instead of /etc/guacamole', () => {
-      const result = read({ GUACAMOLE_HOME: '/srv/guac' }, { '/srv/guac/guacamole.properties': 'aws-discovery-owner-id=srv', [ETC]: 'aws-discovery-owner-id=etc' });
+      const result = read(
+        { GUACAMOLE_HOME: '/srv/guac' },
+        { '/srv/guac/guacamole.properties': 'aws-discovery-owner-id=srv', [ETC]: 'aws-discovery-owner-id=etc' },
+      );
       expect(result.settings.AWS_DISCOVERY_OWNER_ID).to.equal('srv');
       expect(result.propertiesFile).to.equal('/srv/guac/guacamole.properties');
     });
@@ -105,7 +114,9 @@ describe('guacamole.properties as a source of settings', () => {
       const result = read(awsEnv, { [ETC]: { code: 'EACCES' } });
       expect(result.problems).to.have.length(1);
       expect(result.problems[0]).to.match(/^\/etc\/guacamole\/guacamole\.properties: cannot read \(EACCES\)/);
-      expect(() => parseConfig({ ...result.settings, POSTGRESQL_DATABASE: 'd', POSTGRESQL_USERNAME: 'u', POSTGRESQL_PASSWORD: 'p' }, result.problems)).to.throw(ConfigError);
+      expect(() => parseConfig({ ...result.settings, POSTGRESQL_DATABASE: 'd', POSTGRESQL_USERNAME: 'u', POSTGRESQL_PASSWORD: 'p' }, result.problems)).to.throw(
+        ConfigError,
+      );
     });
 
     it('reports a malformed file by path and line, without its content', () => {
@@ -208,13 +219,19 @@ describe('guacamole.properties as a source of settings', () => {
     }
 
     it("says nothing about Guacamole's and other extensions' keys", () => {
-      const result = read({}, { [ETC]: 'postgresql-ssl-mode=require\nmysql-driver=mariadb\nrecording-search-path=/r\ntotp-issuer=x\nenable-environment-properties=true' });
+      const result = read(
+        {},
+        { [ETC]: 'postgresql-ssl-mode=require\nmysql-driver=mariadb\nrecording-search-path=/r\ntotp-issuer=x\nenable-environment-properties=true' },
+      );
       expect(result.warnings).to.deep.equal([]);
     });
 
     const envCases: { name: string; expected: string | undefined }[] = [
       { name: 'AWS_DISCOVERY_REGION', expected: `AWS_DISCOVERY_REGION is not a setting and is ignored; probably a typo of "AWS_DISCOVERY_REGIONS"` },
-      { name: 'AWS_DISCOVERY_SECRET_KYE_FILE', expected: `AWS_DISCOVERY_SECRET_KYE_FILE is not a setting and is ignored; probably a typo of "AWS_DISCOVERY_SECRET_KEY_FILE"` },
+      {
+        name: 'AWS_DISCOVERY_SECRET_KYE_FILE',
+        expected: `AWS_DISCOVERY_SECRET_KYE_FILE is not a setting and is ignored; probably a typo of "AWS_DISCOVERY_SECRET_KEY_FILE"`,
+      },
       { name: 'aws_discovery_regions', expected: `aws_discovery_regions is not a setting and is ignored; probably a typo of "AWS_DISCOVERY_REGIONS"` },
       { name: 'AWS_DISCOVERY_COMPLETELY_DIFFERENT', expected: 'AWS_DISCOVERY_COMPLETELY_DIFFERENT is not a setting and is ignored' },
       { name: 'AWS_DISCOVERY_SECRET_KEY_FILE', expected: undefined },

@@ -96,16 +96,33 @@ describe('parseConfig', () => {
   }
 
   it('reads a MySQL database with its default port', () => {
-    const raw = { ...valid, POSTGRESQL_DATABASE: undefined, POSTGRESQL_USERNAME: undefined, POSTGRESQL_PASSWORD: undefined, MYSQL_DATABASE: 'g', MYSQL_USERNAME: 'u', MYSQL_PASSWORD: 'p', MYSQL_HOSTNAME: 'db' };
+    const raw = {
+      ...valid,
+      POSTGRESQL_DATABASE: undefined,
+      POSTGRESQL_USERNAME: undefined,
+      POSTGRESQL_PASSWORD: undefined,
+      MYSQL_DATABASE: 'g',
+      MYSQL_USERNAME: 'u',
+      MYSQL_PASSWORD: 'p',
+      MYSQL_HOSTNAME: 'db',
+    };
     const { config, secrets } = parseConfig(raw);
     expect(config.database).to.deep.equal({ dialect: 'mysql', host: 'db', port: 3306, database: 'g', user: 'u' });
     expect(secrets.databasePassword).to.equal('p');
   });
 
   const problemCases: { title: string; raw: Record<string, string | undefined>; expected: RegExp[] }[] = [
-    { title: 'a bad region', raw: { ...valid, AWS_DISCOVERY_REGIONS: 'us-east-1,Moon-Base' }, expected: [/^AWS_DISCOVERY_REGIONS: not a region name: Moon-Base/] },
+    {
+      title: 'a bad region',
+      raw: { ...valid, AWS_DISCOVERY_REGIONS: 'us-east-1,Moon-Base' },
+      expected: [/^AWS_DISCOVERY_REGIONS: not a region name: Moon-Base/],
+    },
     { title: 'no region', raw: { ...valid, AWS_DISCOVERY_REGIONS: ' , ' }, expected: [/^AWS_DISCOVERY_REGIONS: names no region/] },
-    { title: 'a bad boolean', raw: { ...valid, AWS_DISCOVERY_RECORD_CONNECTIONS_BY_DEFAULT: 'maybe' }, expected: [/^AWS_DISCOVERY_RECORD_CONNECTIONS_BY_DEFAULT: expected true or false/] },
+    {
+      title: 'a bad boolean',
+      raw: { ...valid, AWS_DISCOVERY_RECORD_CONNECTIONS_BY_DEFAULT: 'maybe' },
+      expected: [/^AWS_DISCOVERY_RECORD_CONNECTIONS_BY_DEFAULT: expected true or false/],
+    },
     { title: 'both databases', raw: { ...valid, MYSQL_DATABASE: 'x' }, expected: [/^POSTGRESQL_\* and MYSQL_\*: both/] },
     {
       title: 'no database',
@@ -116,7 +133,11 @@ describe('parseConfig', () => {
     { title: 'a bad port', raw: { ...valid, POSTGRESQL_PORT: '70000' }, expected: [/^POSTGRESQL_PORT: expected a whole number/] },
     { title: 'an empty base path', raw: { ...valid, AWS_DISCOVERY_INSTANCE_BASE_PATH: ' / ' }, expected: [/^AWS_DISCOVERY_INSTANCE_BASE_PATH: must name/] },
     { title: 'a bad endpoint', raw: { ...valid, AWS_DISCOVERY_EC2_ENDPOINT: 'ftp://x' }, expected: [/^AWS_DISCOVERY_EC2_ENDPOINT: not an http/] },
-    { title: 'a listing timeout below 10 s', raw: { ...valid, AWS_DISCOVERY_LISTING_TIMEOUT: '5' }, expected: [/^AWS_DISCOVERY_LISTING_TIMEOUT: expected a whole number from 10 to 3600, got "5"/] },
+    {
+      title: 'a listing timeout below 10 s',
+      raw: { ...valid, AWS_DISCOVERY_LISTING_TIMEOUT: '5' },
+      expected: [/^AWS_DISCOVERY_LISTING_TIMEOUT: expected a whole number from 10 to 3600, got "5"/],
+    },
     { title: 'a read problem', raw: valid, expected: [/^X_FILE: cannot read/] },
   ];
   for (const { title, raw, expected } of problemCases) {
@@ -176,7 +197,9 @@ describe('parseConfig', () => {
     expect(parseConfig(valid).config.trustHostnameTag).to.equal(false);
     expect(parseConfig({ ...valid, AWS_DISCOVERY_TRUST_HOSTNAME_TAG: ' True ' }).config.trustHostnameTag).to.equal(true);
     expect(parseConfig({ ...valid, AWS_DISCOVERY_TRUST_HOSTNAME_TAG: 'off' }).config.trustHostnameTag).to.equal(false);
-    expect(problemsOf({ ...valid, AWS_DISCOVERY_TRUST_HOSTNAME_TAG: 'sometimes' })).to.deep.equal(['AWS_DISCOVERY_TRUST_HOSTNAME_TAG: expected true or false, got "sometimes"']);
+    expect(problemsOf({ ...valid, AWS_DISCOVERY_TRUST_HOSTNAME_TAG: 'sometimes' })).to.deep.equal([
+      'AWS_DISCOVERY_TRUST_HOSTNAME_TAG: expected true or false, got "sometimes"',
+    ]);
   });
 });
 

@@ -136,6 +136,8 @@ describe('readPropertyEntries', () => {
   }
 
   it('never puts the offending text in the error message', () => {
-    expect(() => parseProperties('postgresql-password = TopSecret\\u12')).to.throw(PropertiesSyntaxError).that.satisfies((e: Error) => !e.message.includes('TopSecret'));
+    expect(() => parseProperties('postgresql-password = TopSecret\\u12'))
+      .to.throw(PropertiesSyntaxError)
+      .that.satisfies((e: Error) => !e.message.includes('TopSecret'));
   });
 });

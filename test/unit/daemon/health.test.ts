@@ -8,13 +8,55 @@ const MAX = 600;
 describe('healthOf (the /healthz rule)', function () {
   const rows: { name: string; facts: HealthFacts; now: number; healthy: boolean; text: RegExp }[] = [
     { name: 'starting, no run finished yet', facts: { startedAt: T0 }, now: s(30), healthy: true, text: /^starting$/ },
-    { name: 'no run finished within the max age of the start', facts: { startedAt: T0 }, now: s(601), healthy: false, text: /^unhealthy: no successful run since the start 601s ago \(limit 600s\); no run has finished yet$/ },
-    { name: 'first runs failing, still within the start grace', facts: { startedAt: T0, last: { result: 'failure', at: s(5), reason: 'connect ECONNREFUSED' } }, now: s(60), healthy: true, text: /^starting: last run: failure: connect ECONNREFUSED$/ },
-    { name: 'failing since the start, past the grace', facts: { startedAt: T0, last: { result: 'failure', at: s(700), reason: 'connect ECONNREFUSED' } }, now: s(700), healthy: false, text: /^unhealthy: .*since the start 700s ago.*ECONNREFUSED$/ },
-    { name: 'last run succeeded, long ago', facts: { startedAt: T0, last: { result: 'success', at: s(10) }, lastHealthyAt: s(10) }, now: s(5000), healthy: true, text: /^ok$/ },
-    { name: 'last run skipped: another runner holds the lock', facts: { startedAt: T0, last: { result: 'skipped_locked', at: s(900) }, lastHealthyAt: s(900) }, now: s(5000), healthy: true, text: /^ok$/ },
-    { name: 'last run partial, success within the max age', facts: { startedAt: T0, last: { result: 'partial', at: s(300), reason: 'regions not listed: eu-west-1' }, lastHealthyAt: s(100) }, now: s(700), healthy: true, text: /^ok: last success 600s ago; last run: partial: regions not listed: eu-west-1$/ },
-    { name: 'last run failed, last success too old', facts: { startedAt: T0, last: { result: 'failure', at: s(800), reason: 'x' }, lastHealthyAt: s(100) }, now: s(701), healthy: false, text: /^unhealthy: last successful run 601s ago \(limit 600s\); last run: failure: x$/ },
+    {
+      name: 'no run finished within the max age of the start',
+      facts: { startedAt: T0 },
+      now: s(601),
+      healthy: false,
+      text: /^unhealthy: no successful run since the start 601s ago \(limit 600s\); no run has finished yet$/,
+    },
+    {
+      name: 'first runs failing, still within the start grace',
+      facts: { startedAt: T0, last: { result: 'failure', at: s(5), reason: 'connect ECONNREFUSED' } },
+      now: s(60),
+      healthy: true,
+      text: /^starting: last run: failure: connect ECONNREFUSED$/,
+    },
+    {
+      name: 'failing since the start, past the grace',
+      facts: { startedAt: T0, last: { result: 'failure', at: s(700), reason: 'connect ECONNREFUSED' } },
+      now: s(700),
+      healthy: false,
+      text: /^unhealthy: .*since the start 700s ago.*ECONNREFUSED$/,
+    },
+    {
+      name: 'last run succeeded, long ago',
+      facts: { startedAt: T0, last: { result: 'success', at: s(10) }, lastHealthyAt: s(10) },
+      now: s(5000),
+      healthy: true,
+      text: /^ok$/,
+    },
+    {
+      name: 'last run skipped: another runner holds the lock',
+      facts: { startedAt: T0, last: { result: 'skipped_locked', at: s(900) }, lastHealthyAt: s(900) },
+      now: s(5000),
+      healthy: true,
+      text: /^ok$/,
+    },
+    {
+      name: 'last run partial, success within the max age',
+      facts: { startedAt: T0, last: { result: 'partial', at: s(300), reason: 'regions not listed: eu-west-1' }, lastHealthyAt: s(100) },
+      now: s(700),
+      healthy: true,
+      text: /^ok: last success 600s ago; last run: partial: regions not listed: eu-west-1$/,
+    },
+    {
+      name: 'last run failed, last success too old',
+      facts: { startedAt: T0, last: { result: 'failure', at: s(800), reason: 'x' }, lastHealthyAt: s(100) },
+      now: s(701),
+      healthy: false,
+      text: /^unhealthy: last successful run 601s ago \(limit 600s\); last run: failure: x$/,
+    },
   ];
   for (const row of rows) {
     it(row.name, function () {

@@ -18,7 +18,8 @@ describe('skipped-instance metrics by reason', function () {
   it('every reason exists at zero from the start, then follows the last run (a refused write is `rejected`)', async function () {
     const metrics = new DaemonMetrics(['us-east-1']);
     const read = async () => parsePrometheusText(await metrics.registry.metrics());
-    for (const reason of ['any', 'no_address', 'too_long', 'charset', 'rejected']) expect(sampleValue(await read(), `${M}skipped_instances`, { reason }), reason).to.equal(0);
+    for (const reason of ['any', 'no_address', 'too_long', 'charset', 'rejected'])
+      expect(sampleValue(await read(), `${M}skipped_instances`, { reason }), reason).to.equal(0);
     metrics.recordRun('partial', 1, report({ rejected: 2, no_address: 1 }));
     let samples = await read();
     expect(sampleValue(samples, `${M}skipped_instances`, { reason: 'any' })).to.equal(3);

@@ -43,11 +43,26 @@ describe('describePostgresCollation', function () {
   const rows: readonly [Record<string, unknown>, Partial<NameCollation>][] = [
     [{ collname: 'default', collprovider: 'd', collisdeterministic: true }, { family: 'deterministic' }],
     [{ collname: 'C', collprovider: 'c', collisdeterministic: true, collcollate: 'C' }, { family: 'deterministic' }],
-    [{ collname: 'ci', collprovider: 'i', collisdeterministic: false, colliculocale: 'und-u-ks-level2' }, { family: 'nondeterministic', caseSensitive: false, accentSensitive: true, covered: true, locale: 'und-u-ks-level2' }],
-    [{ collname: 'ai', collprovider: 'i', collisdeterministic: false, colllocale: 'und-u-ks-level1-ka-shifted' }, { family: 'nondeterministic', accentSensitive: false, ignoresPunctuation: true }],
-    [{ collname: 'old', collprovider: 'i', collisdeterministic: false, collcollate: 'und@colStrength=primary' }, { family: 'nondeterministic', caseSensitive: false, accentSensitive: false }],
-    [{ collname: 'l3', collprovider: 'i', collisdeterministic: false, colliculocale: 'und' }, { caseSensitive: true, accentSensitive: true }],
-    [{ collname: 'kc', collprovider: 'i', collisdeterministic: false, colliculocale: 'und-u-kc-ks-level1' }, { caseSensitive: true, accentSensitive: false }],
+    [
+      { collname: 'ci', collprovider: 'i', collisdeterministic: false, colliculocale: 'und-u-ks-level2' },
+      { family: 'nondeterministic', caseSensitive: false, accentSensitive: true, covered: true, locale: 'und-u-ks-level2' },
+    ],
+    [
+      { collname: 'ai', collprovider: 'i', collisdeterministic: false, colllocale: 'und-u-ks-level1-ka-shifted' },
+      { family: 'nondeterministic', accentSensitive: false, ignoresPunctuation: true },
+    ],
+    [
+      { collname: 'old', collprovider: 'i', collisdeterministic: false, collcollate: 'und@colStrength=primary' },
+      { family: 'nondeterministic', caseSensitive: false, accentSensitive: false },
+    ],
+    [
+      { collname: 'l3', collprovider: 'i', collisdeterministic: false, colliculocale: 'und' },
+      { caseSensitive: true, accentSensitive: true },
+    ],
+    [
+      { collname: 'kc', collprovider: 'i', collisdeterministic: false, colliculocale: 'und-u-kc-ks-level1' },
+      { caseSensitive: true, accentSensitive: false },
+    ],
     [{ collname: 'de', collprovider: 'i', collisdeterministic: false, colliculocale: 'de-u-co-phonebk-ks-level1' }, { covered: false }],
   ];
   for (const [row, expected] of rows) {
@@ -71,14 +86,25 @@ describe('nameKeyFor', function () {
 
   it('folds what uca1400 folds: expansions, ignorables, case, accents, trailing spaces', function () {
     const key = nameKeyFor(uca1400);
-    const same = [['Straße', 'Strasse'], ['web', 'web\u200b'], ['web', 'we\u00adb'], ['Æsir', 'aesir'], ['ﬁle', 'FILE'], ['café', 'Cafe'], ['web ', 'web'], ['Ｗｅｂ', 'web']];
+    const same = [
+      ['Straße', 'Strasse'],
+      ['web', 'web\u200b'],
+      ['web', 'we\u00adb'],
+      ['Æsir', 'aesir'],
+      ['ﬁle', 'FILE'],
+      ['café', 'Cafe'],
+      ['web ', 'web'],
+      ['Ｗｅｂ', 'web'],
+    ];
     for (const [a, b] of same) expect(key(a as string), `${a} / ${b}`).to.equal(key(b as string));
     expect(key('web-1')).to.not.equal(key('web1'));
     expect(key('Strasse')).to.not.equal(key('Strase'));
   });
 
   it('drops punctuation and spaces for ICU alternate = shifted, keeps it otherwise', function () {
-    const shifted = nameKeyFor(describePostgresCollation({ collname: 's', collprovider: 'i', collisdeterministic: false, colliculocale: 'und-u-ks-level1-ka-shifted' }));
+    const shifted = nameKeyFor(
+      describePostgresCollation({ collname: 's', collprovider: 'i', collisdeterministic: false, colliculocale: 'und-u-ks-level1-ka-shifted' }),
+    );
     expect(shifted('Web-1')).to.equal(shifted('web 1')).and.to.equal(shifted('web1'));
     expect(shifted('Web‐1 (é)')).to.equal('web1e');
   });

@@ -123,7 +123,8 @@ describe('names: ASCII fast paths', () => {
       if (nameKey(text) !== nameKeyUnicode(text)) mismatches.push(`nameKey ${JSON.stringify(text)}`);
       for (const charset of CHARSETS) {
         for (const limit of LIMITS) {
-          if (cleanName(text, charset, limit) !== cleanNameUnicode(text, charset, limit)) mismatches.push(`cleanName ${JSON.stringify(text)} ${charset} ${limit}`);
+          if (cleanName(text, charset, limit) !== cleanNameUnicode(text, charset, limit))
+            mismatches.push(`cleanName ${JSON.stringify(text)} ${charset} ${limit}`);
         }
       }
     }

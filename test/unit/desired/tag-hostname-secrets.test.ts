@@ -9,8 +9,16 @@ const KEY_TEXT = 'SECRET-KEY-TEXT-3f9a';
 const PASSWORD = 'SECRET-PASSWORD-71c2';
 const DIGEST = 'digest-of-the-password';
 const options: MappingOptions = { basePath: ['Amazon EC2'], recordByDefault: false, charset: 'utf8mb4', parameterValueLimit: 4096 };
-const keys = new Map<string, KeyLookup>([['deploy', { status: 'found', key: { text: KEY_TEXT, format: 'pkcs1', type: 'rsa', encrypted: false }, source: 'test' }]]);
-const ADDRESSES = { privateIp: '10.0.0.5', publicIp: '54.0.0.5', privateDns: 'ip-10-0-0-5.ec2.internal', publicDns: 'ec2-54-0-0-5.compute-1.amazonaws.com', ipv6: '2600:1f18::5' };
+const keys = new Map<string, KeyLookup>([
+  ['deploy', { status: 'found', key: { text: KEY_TEXT, format: 'pkcs1', type: 'rsa', encrypted: false }, source: 'test' }],
+]);
+const ADDRESSES = {
+  privateIp: '10.0.0.5',
+  publicIp: '54.0.0.5',
+  privateDns: 'ip-10-0-0-5.ec2.internal',
+  publicDns: 'ec2-54-0-0-5.compute-1.amazonaws.com',
+  ipv6: '2600:1f18::5',
+};
 
 function linux(tags: Record<string, string>, over: Partial<DiscoveredInstance> = {}): DiscoveredInstance {
   return { region: 'us-east-1', instanceId: 'i-0lin', state: 'running', keyName: 'deploy', ...ADDRESSES, tags, ...over };
@@ -31,7 +39,10 @@ function mapOne(instance: DiscoveredInstance, opts: { trust?: boolean; password?
   return { connection: result.connections[0]!, warnings: result.warnings.map((w) => w.message) };
 }
 
-const WITHHELD = /kcm:hostname "(.+)" is not one of this instance's own addresses or DNS names: the connection is written without the instance's (private key|Administrator password).*AWS_DISCOVERY_TRUST_HOSTNAME_TAG=true/;
+const WITHHELD = new RegExp(
+  'kcm:hostname "(.+)" is not one of this instance\'s own addresses or DNS names: ' +
+    "the connection is written without the instance's (private key|Administrator password).*AWS_DISCOVERY_TRUST_HOSTNAME_TAG=true",
+);
 
 describe('secrets and kcm:hostname in the mapping', function () {
   it('a Windows instance tagged with a foreign hostname: written to that host without the password, nothing preserved, a warning', function () {
@@ -56,7 +67,14 @@ describe('secrets and kcm:hostname in the mapping', function () {
     const before = mapOne(windows({})).connection;
     expect(before.parameters.password).to.equal(PASSWORD);
     const after = mapOne(windows({ 'kcm:hostname': 'rdp.attacker.example' })).connection;
-    const current = { id: 7, parentId: 1, name: before.name, protocol: 'rdp', owner: { key: before.key, scope: before.scope, secretDigest: DIGEST }, parameters: before.parameters };
+    const current = {
+      id: 7,
+      parentId: 1,
+      name: before.name,
+      protocol: 'rdp',
+      owner: { key: before.key, scope: before.scope, secretDigest: DIGEST },
+      parameters: before.parameters,
+    };
     const diff = diffConnection(current, after, 1);
     expect(diff?.removeParameters).to.deep.equal(['password']);
     expect(diff?.setParameters).to.deep.equal({ hostname: 'rdp.attacker.example' });
@@ -67,13 +85,21 @@ describe('secrets and kcm:hostname in the mapping', function () {
     expect(connection.parameters).to.include({ hostname: 'ssh.attacker.example', port: '22' });
     expect(connection.parameters).to.not.have.property('private-key');
     expect(warnings.join('\n')).to.match(WITHHELD).and.include('private key');
-    const current = { id: 8, parentId: 1, name: connection.name, protocol: 'ssh', owner: { key: connection.key, scope: connection.scope }, parameters: { ...connection.parameters, hostname: '10.0.0.5', 'private-key': KEY_TEXT } };
+    const current = {
+      id: 8,
+      parentId: 1,
+      name: connection.name,
+      protocol: 'ssh',
+      owner: { key: connection.key, scope: connection.scope },
+      parameters: { ...connection.parameters, hostname: '10.0.0.5', 'private-key': KEY_TEXT },
+    };
     expect(diffConnection(current, connection, 1)?.removeParameters).to.deep.equal(['private-key']);
   });
 
   it('a key the vault could not give this run is not preserved onto a foreign host', function () {
     const unavailable = new Map<string, KeyLookup>([['deploy', { status: 'unavailable', reason: 'vault down' }]]);
-    const run = (tags: Record<string, string>) => toDesiredConnections({ instances: [linux(tags)], images: new Map(), keys: unavailable }, options).connections[0]!;
+    const run = (tags: Record<string, string>) =>
+      toDesiredConnections({ instances: [linux(tags)], images: new Map(), keys: unavailable }, options).connections[0]!;
     expect(run({}).preserve).to.deep.equal(['private-key']);
     expect(run({ 'kcm:hostname': 'ssh.attacker.example' })).to.not.have.property('preserve');
   });
@@ -109,7 +135,10 @@ describe('secrets and kcm:hostname in the mapping', function () {
 
   it('no protocol carries a secret to a foreign host; VNC and telnet carry none at all', function () {
     for (const protocol of ['ssh', 'rdp', 'vnc', 'telnet']) {
-      for (const instance of [linux({ 'kcm:protocol': protocol, 'kcm:hostname': 'x.attacker.example' }), windows({ 'kcm:protocol': protocol, 'kcm:hostname': 'x.attacker.example' })]) {
+      for (const instance of [
+        linux({ 'kcm:protocol': protocol, 'kcm:hostname': 'x.attacker.example' }),
+        windows({ 'kcm:protocol': protocol, 'kcm:hostname': 'x.attacker.example' }),
+      ]) {
         const { connection } = mapOne(instance);
         expect(JSON.stringify(connection), `${instance.instanceId} ${protocol}`).to.not.include(KEY_TEXT).and.not.include(PASSWORD);
         expect(connection, protocol).to.not.have.property('preserve');

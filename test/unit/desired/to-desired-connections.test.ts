@@ -146,8 +146,18 @@ describe('toDesiredConnections', () => {
   }
 
   const keyCases: { title: string; keyName?: string; keys: ReadonlyMap<string, KeyLookup>; warning: RegExp }[] = [
-    { title: 'a missing key file', keyName: 'deploy', keys: new Map([['deploy', { status: 'missing', reason: 'no file deploy.pem' }]]), warning: /key pair "deploy": no file deploy\.pem/ },
-    { title: 'an invalid key file', keyName: 'deploy', keys: new Map([['deploy', { status: 'invalid', reason: 'not a private key' }]]), warning: /not a private key/ },
+    {
+      title: 'a missing key file',
+      keyName: 'deploy',
+      keys: new Map([['deploy', { status: 'missing', reason: 'no file deploy.pem' }]]),
+      warning: /key pair "deploy": no file deploy\.pem/,
+    },
+    {
+      title: 'an invalid key file',
+      keyName: 'deploy',
+      keys: new Map([['deploy', { status: 'invalid', reason: 'not a private key' }]]),
+      warning: /not a private key/,
+    },
     { title: 'a key not looked up', keyName: 'other', keys: new Map(), warning: /key pair "other": was not looked up/ },
     { title: 'no key pair', keys: new Map(), warning: /without a key pair/ },
   ];
@@ -304,19 +314,39 @@ describe('parseFolderPath', () => {
 describe('connectionParameters', () => {
   const base = { hostname: 'h', username: 'u', record: false };
   const cases: { title: string; input: Parameters<typeof connectionParameters>[0]; expected: Record<string, string> }[] = [
-    { title: 'ssh with key', input: { ...base, protocol: 'ssh', port: 22, privateKey: 'K' }, expected: { hostname: 'h', port: '22', username: 'u', 'private-key': 'K' } },
+    {
+      title: 'ssh with key',
+      input: { ...base, protocol: 'ssh', port: 22, privateKey: 'K' },
+      expected: { hostname: 'h', port: '22', username: 'u', 'private-key': 'K' },
+    },
     { title: 'ssh without key', input: { ...base, protocol: 'ssh', port: 22 }, expected: { hostname: 'h', port: '22', username: 'u' } },
-    { title: 'ssh with a pinned host key', input: { ...base, protocol: 'ssh', port: 2222, hostKey: 'ssh-ed25519 AAAA' }, expected: { hostname: 'h', port: '2222', username: 'u', 'host-key': 'ssh-ed25519 AAAA' } },
+    {
+      title: 'ssh with a pinned host key',
+      input: { ...base, protocol: 'ssh', port: 2222, hostKey: 'ssh-ed25519 AAAA' },
+      expected: { hostname: 'h', port: '2222', username: 'u', 'host-key': 'ssh-ed25519 AAAA' },
+    },
     {
       title: 'rdp ignores the key, takes the password',
       input: { ...base, protocol: 'rdp', port: 3389, privateKey: 'K', password: 'P' },
       expected: { hostname: 'h', port: '3389', username: 'u', password: 'P', 'ignore-cert': 'true', security: 'any' },
     },
-    { title: 'vnc has no username', input: { ...base, protocol: 'vnc', port: 5901, record: true }, expected: { hostname: 'h', port: '5901', 'recording-path': RECORDING, 'create-recording-path': 'true' } },
+    {
+      title: 'vnc has no username',
+      input: { ...base, protocol: 'vnc', port: 5901, record: true },
+      expected: { hostname: 'h', port: '5901', 'recording-path': RECORDING, 'create-recording-path': 'true' },
+    },
     {
       title: 'telnet records a transcript too',
       input: { ...base, protocol: 'telnet', port: 23, record: true },
-      expected: { hostname: 'h', port: '23', username: 'u', 'recording-path': RECORDING, 'create-recording-path': 'true', 'typescript-path': RECORDING, 'create-typescript-path': 'true' },
+      expected: {
+        hostname: 'h',
+        port: '23',
+        username: 'u',
+        'recording-path': RECORDING,
+        'create-recording-path': 'true',
+        'typescript-path': RECORDING,
+        'create-typescript-path': 'true',
+      },
     },
   ];
   for (const { title, input, expected } of cases) {

@@ -66,7 +66,8 @@ describe('discoverRegion bounds through the real EC2Client', () => {
     const error = expectFailed(await discoverRegion(clients.api(REGION), REGION, { pageSize: 5 }), 'RepeatedNextToken');
 
     expect(error).to.equal(
-      'DescribeInstances in eu-west-1 returned the NextToken of an earlier page (RepeatedNextToken: page 2 repeats the token of page 1): the listing is abandoned and nothing in eu-west-1 changes this run',
+      'DescribeInstances in eu-west-1 returned the NextToken of an earlier page (RepeatedNextToken: page 2 repeats the token of page 1): the listing is ' +
+      'abandoned and nothing in eu-west-1 changes this run',
     );
     expect(fake.requestsFor('DescribeInstances'), 'no third page is asked for').to.have.length(2);
     expect(fake.requestsFor('DescribeImages')).to.have.length(0);
@@ -87,7 +88,8 @@ describe('discoverRegion bounds through the real EC2Client', () => {
     const error = expectFailed(await discoverRegion(clients.api(REGION), REGION, { pageSize: 5, maxPages: 6 }), 'TooManyPages');
 
     expect(error).to.equal(
-      'DescribeInstances in eu-west-1 still returned a NextToken after 6 pages (TooManyPages: the page cap, far above any real region): the listing is abandoned and nothing in eu-west-1 changes this run',
+      'DescribeInstances in eu-west-1 still returned a NextToken after 6 pages (TooManyPages: the page cap, far above any real region): the listing is ' +
+      'abandoned and nothing in eu-west-1 changes this run',
     );
     expect(fake.requestsFor('DescribeInstances')).to.have.length(6);
   });
@@ -103,7 +105,8 @@ describe('discoverRegion bounds through the real EC2Client', () => {
     const error = expectFailed(await discoverRegion(clients.api(REGION), REGION, { pageSize: 5 }), 'RepeatedNextToken');
 
     expect(error).to.equal(
-      'DescribeImages in eu-west-1 returned the NextToken of an earlier page (RepeatedNextToken: page 2 repeats the token of page 1): the listing is abandoned and nothing in eu-west-1 changes this run',
+      'DescribeImages in eu-west-1 returned the NextToken of an earlier page (RepeatedNextToken: page 2 repeats the token of page 1): the listing is ' +
+      'abandoned and nothing in eu-west-1 changes this run',
     );
     expect(fake.requestsFor('DescribeImages')).to.have.length(2);
   });
@@ -113,11 +116,15 @@ describe('discoverRegion bounds through the real EC2Client', () => {
     fake.hangNext('DescribeInstances', { skip: 1, times: 100 }); // page 1 answers, page 2 never does
     deadline.passWhen('DescribeInstances', 2);
 
-    const error = expectFailed(await discoverRegion(clients.api(REGION), REGION, { pageSize: 5, listingTimeoutMs: 90_000, startDeadline: deadline.startDeadline }), 'ListingTimeout');
+    const error = expectFailed(
+      await discoverRegion(clients.api(REGION), REGION, { pageSize: 5, listingTimeoutMs: 90_000, startDeadline: deadline.startDeadline }),
+      'ListingTimeout',
+    );
 
     expect(deadline.asked).to.deep.equal([90_000]);
     expect(error).to.equal(
-      'listing eu-west-1 did not finish within 90 s (ListingTimeout, AWS_DISCOVERY_LISTING_TIMEOUT; DescribeInstances was still waiting for AWS, 1 DescribeInstances page(s) read): the listing is abandoned and nothing in eu-west-1 changes this run; the next run tries again',
+      'listing eu-west-1 did not finish within 90 s (ListingTimeout, AWS_DISCOVERY_LISTING_TIMEOUT; DescribeInstances was still waiting for AWS, 1 ' +
+      'DescribeInstances page(s) read): the listing is abandoned and nothing in eu-west-1 changes this run; the next run tries again',
     );
     expect(fake.requestsFor('DescribeInstances'), 'the unanswered attempt is not retried').to.have.length(2);
   });

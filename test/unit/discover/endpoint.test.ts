@@ -21,7 +21,15 @@ function instance(tags: Record<string, string> = {}, over: Partial<DiscoveredIns
 
 describe('resolveEndpoint', () => {
   const order: AddressKind[] = ['private-ip', 'public-ip'];
-  const cases: { title: string; tags?: Record<string, string>; over?: Partial<DiscoveredInstance>; order?: AddressKind[]; windows?: boolean; expected: object; problem?: RegExp }[] = [
+  const cases: {
+    title: string;
+    tags?: Record<string, string>;
+    over?: Partial<DiscoveredInstance>;
+    order?: AddressKind[];
+    windows?: boolean;
+    expected: object;
+    problem?: RegExp;
+  }[] = [
     { title: 'linux default', expected: { protocol: 'ssh', port: 22, hostname: '10.0.0.5' } },
     { title: 'windows default', windows: true, expected: { protocol: 'rdp', port: 3389, hostname: '10.0.0.5' } },
     { title: 'public IP when there is no private one', over: { privateIp: undefined }, expected: { hostname: '54.0.0.5' } },
@@ -34,10 +42,20 @@ describe('resolveEndpoint', () => {
     { title: 'kcm:port', tags: { 'kcm:port': '2222' }, expected: { protocol: 'ssh', port: 2222 } },
     { title: 'kcm:hostname', tags: { 'kcm:hostname': 'bastion.example.com' }, expected: { hostname: 'bastion.example.com' } },
     { title: 'kcm:hostname IPv6', tags: { 'kcm:hostname': 'fd00::1' }, expected: { hostname: 'fd00::1' } },
-    { title: 'invalid protocol', tags: { 'kcm:protocol': 'http' }, expected: { protocol: 'ssh', port: 22 }, problem: /kcm:protocol "http" is not one of ssh, rdp, vnc, telnet; using ssh/ },
+    {
+      title: 'invalid protocol',
+      tags: { 'kcm:protocol': 'http' },
+      expected: { protocol: 'ssh', port: 22 },
+      problem: /kcm:protocol "http" is not one of ssh, rdp, vnc, telnet; using ssh/,
+    },
     { title: 'invalid port', tags: { 'kcm:port': '70000' }, expected: { port: 22 }, problem: /kcm:port "70000" is not a port number/ },
     { title: 'port with junk', tags: { 'kcm:port': '22; DROP TABLE' }, expected: { port: 22 }, problem: /kcm:port/ },
-    { title: 'invalid hostname', tags: { 'kcm:hostname': 'a b\n<script>' }, expected: { hostname: '10.0.0.5' }, problem: /kcm:hostname "a b\?<script>" is not a host name/ },
+    {
+      title: 'invalid hostname',
+      tags: { 'kcm:hostname': 'a b\n<script>' },
+      expected: { hostname: '10.0.0.5' },
+      problem: /kcm:hostname "a b\?<script>" is not a host name/,
+    },
   ];
   for (const c of cases) {
     it(c.title, () => {

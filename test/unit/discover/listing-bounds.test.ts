@@ -63,17 +63,20 @@ describe('listing bounds', () => {
       {
         reason: { kind: 'repeated-token', operation: 'DescribeInstances', page: 3, firstSeenAt: 1 } as const,
         expected:
-          'DescribeInstances in eu-west-1 returned the NextToken of an earlier page (RepeatedNextToken: page 3 repeats the token of page 1): the listing is abandoned and nothing in eu-west-1 changes this run',
+          'DescribeInstances in eu-west-1 returned the NextToken of an earlier page (RepeatedNextToken: page 3 repeats the token of page 1): the listing is ' +
+          'abandoned and nothing in eu-west-1 changes this run',
       },
       {
         reason: { kind: 'page-limit', operation: 'DescribeInstances', maxPages: 1000 } as const,
         expected:
-          'DescribeInstances in eu-west-1 still returned a NextToken after 1000 pages (TooManyPages: the page cap, far above any real region): the listing is abandoned and nothing in eu-west-1 changes this run',
+          'DescribeInstances in eu-west-1 still returned a NextToken after 1000 pages (TooManyPages: the page cap, far above any real region): the listing ' +
+          'is abandoned and nothing in eu-west-1 changes this run',
       },
       {
         reason: { kind: 'deadline', operation: 'DescribeImages', timeoutMs: 60_000, pages: 2 } as const,
         expected:
-          'listing eu-west-1 did not finish within 60 s (ListingTimeout, AWS_DISCOVERY_LISTING_TIMEOUT; DescribeImages was still waiting for AWS, 2 DescribeInstances page(s) read): the listing is abandoned and nothing in eu-west-1 changes this run; the next run tries again',
+          'listing eu-west-1 did not finish within 60 s (ListingTimeout, AWS_DISCOVERY_LISTING_TIMEOUT; DescribeImages was still waiting for AWS, 2 ' +
+          'DescribeInstances page(s) read): the listing is abandoned and nothing in eu-west-1 changes this run; the next run tries again',
       },
     ];
     for (const { reason, expected } of cases) {
@@ -121,20 +124,30 @@ describe('listing bounds', () => {
         ok: false,
         code: 'ListingTimeout',
         error:
-          'DescribeRegions did not answer within 60 s (ListingTimeout, AWS_DISCOVERY_LISTING_TIMEOUT): the region list is abandoned and no region of the account changes this run; the next run tries again',
+          'DescribeRegions did not answer within 60 s (ListingTimeout, AWS_DISCOVERY_LISTING_TIMEOUT): the region list is abandoned and no region of the ' +
+          'account changes this run; the next run tries again',
       });
     });
 
     it('still throws on a shutdown (the run stops, it does not report a failed listing)', async () => {
       const shutdown = new AbortController();
-      const listing = listEnabledRegions({ ...silent, describeRegions: () => Promise.reject(new Error('aborted')) }, { signal: shutdown.signal, deadline: { signal: new AbortController().signal, timeoutMs: 60_000 } });
+      const listing = listEnabledRegions(
+        { ...silent, describeRegions: () => Promise.reject(new Error('aborted')) },
+        { signal: shutdown.signal, deadline: { signal: new AbortController().signal, timeoutMs: 60_000 } },
+      );
       shutdown.abort();
       await expectRejection(listing, /abort/i);
     });
   });
 
   describe('mergeDuplicateInstances', () => {
-    const instance = (instanceId: string, privateIp: string): DiscoveredInstance => ({ region: 'eu-west-1', instanceId, state: 'running', privateIp, tags: {} });
+    const instance = (instanceId: string, privateIp: string): DiscoveredInstance => ({
+      region: 'eu-west-1',
+      instanceId,
+      state: 'running',
+      privateIp,
+      tags: {},
+    });
 
     it('returns the listing as it is when no id repeats', () => {
       const listed = [instance('i-1', '10.0.0.1'), instance('i-2', '10.0.0.2')];
@@ -144,7 +157,14 @@ describe('listing bounds', () => {
     });
 
     it('keeps the last record of each repeated id, in the place of the first, and names each id once', () => {
-      const listed = [instance('i-1', 'stale'), instance('i-2', '10.0.0.2'), instance('i-1', 'middle'), instance('i-3', 'x'), instance('i-3', 'y'), instance('i-1', 'fresh')];
+      const listed = [
+        instance('i-1', 'stale'),
+        instance('i-2', '10.0.0.2'),
+        instance('i-1', 'middle'),
+        instance('i-3', 'x'),
+        instance('i-3', 'y'),
+        instance('i-1', 'fresh'),
+      ];
       const merged = mergeDuplicateInstances(listed);
       expect(merged.instances.map((i) => `${i.instanceId}=${i.privateIp}`)).to.deep.equal(['i-1=fresh', 'i-2=10.0.0.2', 'i-3=y']);
       expect(merged.duplicates).to.deep.equal(['i-1', 'i-3']);

@@ -56,7 +56,14 @@ describe('secretMayGoTo: a secret only goes to the instance itself', function ()
 });
 
 describe('needsWindowsPassword: no GetPasswordData for a password that would be withheld', function () {
-  const windows = (tags: Record<string, string>): DiscoveredInstance => ({ region: 'us-east-1', instanceId: 'i-1', state: 'running', platform: 'Windows', ...OWN, tags });
+  const windows = (tags: Record<string, string>): DiscoveredInstance => ({
+    region: 'us-east-1',
+    instanceId: 'i-1',
+    state: 'running',
+    platform: 'Windows',
+    ...OWN,
+    tags,
+  });
   const cases: readonly [string, Record<string, string>, boolean, boolean][] = [
     ['no tags', {}, false, true],
     ['its own public DNS in upper case', { 'kcm:hostname': OWN.publicDns.toUpperCase() }, false, true],

@@ -40,7 +40,14 @@ describe('formatPlan', () => {
   it('shows the admin group action, conflicts and kept connections', () => {
     const dup = [desired('i-1', 'web'), desired('i-2', 'web')];
     const kept = ownedFor(desired('i-9', 'x', BASE, {}, 'eu-west-1'), 5, 1);
-    const out = formatPlan(planChanges({ desired: dup, current: { ...EMPTY, groups: [group(1, 'Amazon EC2')], connections: [kept] }, skipped: [], failedScopes: new Set(['eu-west-1']) }));
+    const out = formatPlan(
+      planChanges({
+        desired: dup,
+        current: { ...EMPTY, groups: [group(1, 'Amazon EC2')], connections: [kept] },
+        skipped: [],
+        failedScopes: new Set(['eu-west-1']),
+      }),
+    );
     expect(out).to.match(/^\+ user group for READ grants \(create\)$/m);
     expect(out).to.match(/^! us-east-1\/i-1: name "web" is wanted by 2 instances in "Amazon EC2": named "web \(i-1\)"$/m);
     expect(out).to.match(/^= eu-west-1\/i-9: kept as it is \(listing of eu-west-1 failed\)$/m);

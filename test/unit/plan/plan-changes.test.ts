@@ -74,7 +74,10 @@ describe('planChanges', () => {
     {
       title: 'an owned connection moving out of an owned group, renamed and re-addressed',
       want: [web1, desired('i-9', 'moved', [...BASE, 'New'])],
-      start: state({ groups: [group(1, 'Amazon EC2', null, true), group(2, 'Old', 1, true)], connections: [ownedFor(desired('i-9', 'was', [...BASE, 'Old'], { hostname: '1.2.3.4', extra: 'x' }), 60, 2)] }),
+      start: state({
+        groups: [group(1, 'Amazon EC2', null, true), group(2, 'Old', 1, true)],
+        connections: [ownedFor(desired('i-9', 'was', [...BASE, 'Old'], { hostname: '1.2.3.4', extra: 'x' }), 60, 2)],
+      }),
     },
   ];
   for (const { title, want, start } of idempotencyCases) {
@@ -154,7 +157,12 @@ describe('planChanges', () => {
   ];
   for (const { title, extra, deleted, reason } of absentCases) {
     it(`${deleted ? 'deletes' : 'keeps'} an owned connection ${title}`, () => {
-      const current = state({ groups: [group(1, 'Amazon EC2', null, true)], connections: [ownedFor(web1, 10, 1), ownedFor(desired('i-2', 'other', BASE, {}, 'eu-west-1'), 11, 1, { parameters: { hostname: 'old' } })], readableConnections: new Set([10, 11]), readableGroups: new Set([1]) });
+      const current = state({
+        groups: [group(1, 'Amazon EC2', null, true)],
+        connections: [ownedFor(web1, 10, 1), ownedFor(desired('i-2', 'other', BASE, {}, 'eu-west-1'), 11, 1, { parameters: { hostname: 'old' } })],
+        readableConnections: new Set([10, 11]),
+        readableGroups: new Set([1]),
+      });
       const changes = plan([web1], current, extra);
       expect(changes.updateConnections).to.deep.equal([]);
       expect(changes.unchanged).to.equal(1);
@@ -179,7 +187,12 @@ describe('planChanges', () => {
   ];
   for (const { title, now, changed } of updateCases) {
     it(`updates only what differs for ${title}`, () => {
-      const current = state({ groups: [group(1, 'Amazon EC2'), group(2, 'Other', 1)], connections: [ownedFor(web1, 10, 1, now)], readableConnections: new Set([10]), readableGroups: new Set([1]) });
+      const current = state({
+        groups: [group(1, 'Amazon EC2'), group(2, 'Other', 1)],
+        connections: [ownedFor(web1, 10, 1, now)],
+        readableConnections: new Set([10]),
+        readableGroups: new Set([1]),
+      });
       const changes = plan([web1], current);
       expect(changes.updateConnections).to.have.length(1);
       const u = changes.updateConnections[0]!;
@@ -240,7 +253,9 @@ describe('planChanges', () => {
     expect(changes.kept.map((k) => k.key)).to.deep.equal([d.key]);
   });
 
-  const swapCases: { title: string; extra: ReturnType<typeof manual>[]; via: boolean }[] = [{ title: 'two owned connections swapping names', extra: [], via: true }];
+  const swapCases: { title: string; extra: ReturnType<typeof manual>[]; via: boolean }[] = [
+    { title: 'two owned connections swapping names', extra: [], via: true },
+  ];
   for (const { title, via } of swapCases) {
     it(`renames ${title} via a temporary name`, () => {
       const a = desired('i-1', 'beta');
@@ -264,7 +279,12 @@ describe('planChanges', () => {
   it('renames into a name freed by a deleted connection without a temporary name', () => {
     const a = desired('i-1', 'beta');
     const gone = desired('i-2', 'beta');
-    const current = state({ groups: [group(1, 'Amazon EC2', null, true)], connections: [ownedFor(a, 10, 1, { name: 'alpha' }), ownedFor(gone, 11, 1)], readableConnections: new Set([10]), readableGroups: new Set([1]) });
+    const current = state({
+      groups: [group(1, 'Amazon EC2', null, true)],
+      connections: [ownedFor(a, 10, 1, { name: 'alpha' }), ownedFor(gone, 11, 1)],
+      readableConnections: new Set([10]),
+      readableGroups: new Set([1]),
+    });
     const changes = plan([a], current);
     expect(changes.updateConnections.map((u) => [u.id, u.viaTemporaryName])).to.deep.equal([[10, false]]);
     expect(changes.deleteConnections.map((d) => d.id)).to.deep.equal([11]);

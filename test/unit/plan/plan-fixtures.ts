@@ -5,7 +5,13 @@ import type { CurrentConnection, CurrentGroup, CurrentState } from '../../../src
 export const BASE = ['Amazon EC2'];
 
 /** A desired SSH connection for instance `id` in us-east-1. */
-export function desired(id: string, name: string, folder: readonly string[] = BASE, parameters: Record<string, string> = {}, scope = 'us-east-1'): DesiredConnection {
+export function desired(
+  id: string,
+  name: string,
+  folder: readonly string[] = BASE,
+  parameters: Record<string, string> = {},
+  scope = 'us-east-1',
+): DesiredConnection {
   return {
     key: `${scope}/${id}`,
     scope,
@@ -77,7 +83,14 @@ export function apply(current: CurrentState, changes: ChangeSet): CurrentState {
     });
   for (const c of changes.createConnections) {
     const id = nextId++;
-    connections.push({ id, parentId: resolve(c.parent), name: c.name, protocol: c.protocol, owner: { key: c.key, scope: c.scope }, parameters: { ...c.parameters } });
+    connections.push({
+      id,
+      parentId: resolve(c.parent),
+      name: c.name,
+      protocol: c.protocol,
+      owner: { key: c.key, scope: c.scope },
+      parameters: { ...c.parameters },
+    });
     newConnections.set(c.key, id);
   }
   const readableConnections = new Set(current.readableConnections);

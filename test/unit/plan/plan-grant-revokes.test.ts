@@ -66,8 +66,13 @@ describe('planGrantRevokes (pure)', function () {
     ]);
   });
 
-  it('needs the folder tree only to decide on the admin group\'s live grants on folders not its own', function () {
-    const records = [grant('connection_group', 3, { ownedByUs: true }), grant('connection', 51), grant('connection_group', 4, { entityId: OLD }), grant('connection_group', 5, { exists: false })];
+  it("needs the folder tree only to decide on the admin group's live grants on folders not its own", function () {
+    const records = [
+      grant('connection_group', 3, { ownedByUs: true }),
+      grant('connection', 51),
+      grant('connection_group', 4, { entityId: OLD }),
+      grant('connection_group', 5, { exists: false }),
+    ];
     expect(planGrantRevokes({ adminEntityId: ADMIN, records }).revoke).to.have.length(2);
     expect(() => planGrantRevokes({ adminEntityId: ADMIN, records: [grant('connection_group', 4)] })).to.throw(/folder tree/);
   });

@@ -13,7 +13,15 @@ function fleet(): { want: DesiredConnection[]; current: CurrentState } {
     ...Array.from({ length: 4 }, (_, i) => desired(`i-w${i}`, `west-${i}`, undefined, {}, 'eu-west-1')),
   ];
   const connections = want.map((d, i) => ownedFor(d, d.scope === 'us-east-1' ? 11 + i : 21 + (i - 6), 1));
-  return { want, current: state({ groups: [group(1, 'Amazon EC2', null, true)], connections, readableConnections: new Set(connections.map((c) => c.id)), readableGroups: new Set([1]) }) };
+  return {
+    want,
+    current: state({
+      groups: [group(1, 'Amazon EC2', null, true)],
+      connections,
+      readableConnections: new Set(connections.map((c) => c.id)),
+      readableGroups: new Set([1]),
+    }),
+  };
 }
 
 function run(want: readonly DesiredConnection[], current: CurrentState, rules: Partial<SafetyRules> = {}) {
@@ -93,6 +101,8 @@ describe('planSafely', () => {
     const clash = desired('i-new', 'east-0');
     const create = run([...want, clash], current, { policy: 'create-only' });
     expect(create.changes.createConnections.map((c) => c.name)).to.deep.equal(['east-0 (i-new)']);
-    expect(run([clash], state({ groups: [group(1, 'Amazon EC2')], connections: [manual(5, 'east-0', 1)] })).changes.createConnections[0]?.name).to.equal('east-0 (i-new)');
+    expect(run([clash], state({ groups: [group(1, 'Amazon EC2')], connections: [manual(5, 'east-0', 1)] })).changes.createConnections[0]?.name).to.equal(
+      'east-0 (i-new)',
+    );
   });
 });

@@ -15,7 +15,12 @@ const SUBS: GroupContents['subGroups'] = [
 
 describe('recheckGroupDeletes', function () {
   const rows: { name: string; contents: GroupContents; levels: number[][]; kept: [number, string][] }[] = [
-    { name: 'nothing inside: all go, deepest first', contents: { candidates: TREE, subGroups: SUBS, connectionParents: [] }, levels: [[3], [2], [1, 4]], kept: [] },
+    {
+      name: 'nothing inside: all go, deepest first',
+      contents: { candidates: TREE, subGroups: SUBS, connectionParents: [] },
+      levels: [[3], [2], [1, 4]],
+      kept: [],
+    },
     {
       name: 'a connection in the deepest keeps it and every candidate above',
       contents: { candidates: TREE, subGroups: SUBS, connectionParents: [3] },
@@ -42,7 +47,17 @@ describe('recheckGroupDeletes', function () {
     },
     {
       name: 'a parent cycle among candidates ends (bounded walk)',
-      contents: { candidates: [{ id: 5, parentId: 6 }, { id: 6, parentId: 5 }], subGroups: [{ id: 5, parentId: 6 }, { id: 6, parentId: 5 }], connectionParents: [5] },
+      contents: {
+        candidates: [
+          { id: 5, parentId: 6 },
+          { id: 6, parentId: 5 },
+        ],
+        subGroups: [
+          { id: 5, parentId: 6 },
+          { id: 6, parentId: 5 },
+        ],
+        connectionParents: [5],
+      },
       levels: [],
       kept: [[5, 'connection'], [6, 'folder']],
     },

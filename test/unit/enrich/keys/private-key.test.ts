@@ -2,7 +2,15 @@ import { expect } from 'chai';
 import { createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
 import { inspectPrivateKey, rsaPrivateKeyObject } from '../../../../src/enrich/keys/private-key.js';
 import type { PrivateKeyInfo } from '../../../../src/enrich/keys/key-types.js';
-import { cachedRsaKeyPair, pemKeyPair, sshKeygen, type KeyPairFixture, type PemKind, type SshKeyFixture, type SshKeygenOptions } from '../../../support/key-fixtures.js';
+import {
+  cachedRsaKeyPair,
+  pemKeyPair,
+  sshKeygen,
+  type KeyPairFixture,
+  type PemKind,
+  type SshKeyFixture,
+  type SshKeygenOptions,
+} from '../../../support/key-fixtures.js';
 
 function inspectOk(text: string): PrivateKeyInfo {
   const info = inspectPrivateKey(text);
@@ -60,7 +68,8 @@ describe('inspectPrivateKey', () => {
       { options: { type: 'dsa', pem: true }, format: 'pkcs1' },
     ];
     for (const { options, format, bits } of sshCases) {
-      it(`ssh-keygen -t ${options.type}${options.bits === undefined ? '' : ` -b ${options.bits}`}${options.pem ? ' -m PEM' : ''} → ${format} ${options.type}`, function () {
+      it(`ssh-keygen -t ${options.type}${options.bits === undefined ? '' : ` -b ${options.bits}`}${options.pem ? ' -m PEM' : ''} ` +
+        `→ ${format} ${options.type}`, function () {
         const { privateText } = sshOrSkip(this, options);
         const info = inspectOk(privateText);
         expect(info).to.include({ format, type: options.type, encrypted: false });
@@ -140,7 +149,11 @@ describe('inspectPrivateKey', () => {
       ['garbage text', 'hello world\nthis is not a key\n', /holds no private key/],
       ['an OpenSSH public key line', ssh.publicLine, /holds a public key, not a private one/],
       ['a BEGIN PUBLIC KEY block', rsa.publicPem, /holds a public key, not a private one/],
-      ['a BEGIN RSA PUBLIC KEY block', createPublicKey(rsa.publicPem).export({ type: 'pkcs1', format: 'pem' }).toString(), /holds a public key, not a private one/],
+      [
+        'a BEGIN RSA PUBLIC KEY block',
+        createPublicKey(rsa.publicPem).export({ type: 'pkcs1', format: 'pem' }).toString(),
+        /holds a public key, not a private one/,
+      ],
       ['an SSH2 public key', '---- BEGIN SSH2 PUBLIC KEY ----\nAAAAB3NzaC1yc2E=\n---- END SSH2 PUBLIC KEY ----\n', /holds a public key/],
       ['an X.509 certificate', '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n', /holds a certificate, not a private key/],
       ['an OpenSSH certificate', 'ssh-ed25519-cert-v01@openssh.com AAAAIHNzaC1lZDI1NTE5LWNlcnQtdjAxQG9wZW5zc2guY29t test\n', /holds a certificate/],
@@ -149,13 +162,21 @@ describe('inspectPrivateKey', () => {
       ['a key with a certificate', `${rsa.privateText}-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n`, /other PEM blocks.*CERTIFICATE/],
       ['no END line', lines.slice(0, -1).join('\n'), /no matching END line/],
       ['a wrong END line', [...lines.slice(0, -1), '-----END PRIVATE KEY-----'].join('\n'), /no matching END line/],
-      ['non-base64 characters', [lines[0], `${(lines[1] ?? '').slice(0, 10)}!${(lines[1] ?? '').slice(11)}`, ...lines.slice(2)].join('\n'), /corrupted.*not base64/],
+      [
+        'non-base64 characters',
+        [lines[0], `${(lines[1] ?? '').slice(0, 10)}!${(lines[1] ?? '').slice(11)}`, ...lines.slice(2)].join('\n'),
+        /corrupted.*not base64/,
+      ],
       ['a missing body line', [...lines.slice(0, 3), ...lines.slice(4)].join('\n'), /corrupted/],
       ['an empty body', '-----BEGIN RSA PRIVATE KEY-----\n-----END RSA PRIVATE KEY-----\n', /corrupted.*empty/],
       ['a label that does not match the key', rsa.privateText.replace(/RSA PRIVATE KEY/g, 'EC PRIVATE KEY'), /corrupted/],
       ['an unsupported label', '-----BEGIN ANY PRIVATE KEY-----\nAAAA\n-----END ANY PRIVATE KEY-----\n', /unsupported kind of key/],
       ['an X25519 key', generateKeyPairSync('x25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), /x25519 key, which SSH cannot use/],
-      ['an EC key on secp256k1', generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).privateKey.export({ type: 'sec1', format: 'pem' }).toString(), /curve secp256k1/],
+      [
+        'an EC key on secp256k1',
+        generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).privateKey.export({ type: 'sec1', format: 'pem' }).toString(),
+        /curve secp256k1/,
+      ],
       ['an OpenSSH key cut short', cutOpenSsh(ssh.privateText), /corrupted/],
       ['an OpenSSH key with a damaged private part', damageOpenSsh(ssh.privateText), /corrupted.*check/],
       ['an OpenSSH block without the magic', '-----BEGIN OPENSSH PRIVATE KEY-----\nAAAAAAAA\n-----END OPENSSH PRIVATE KEY-----\n', /openssh-key-v1/],

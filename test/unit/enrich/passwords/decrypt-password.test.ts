@@ -194,7 +194,10 @@ describe('removePkcs1Type2Padding', () => {
 
   it('agrees with OpenSSL on what a PKCS#1 v1.5 block is', () => {
     const { privateText, publicPem } = pemKeyPair('rsa-pkcs1');
-    const raw = privateDecrypt({ key: createPrivateKey(privateText), padding: constants.RSA_NO_PADDING }, Buffer.from(encryptLikeEc2('abc', publicPem), 'base64'));
+    const raw = privateDecrypt(
+      { key: createPrivateKey(privateText), padding: constants.RSA_NO_PADDING },
+      Buffer.from(encryptLikeEc2('abc', publicPem), 'base64'),
+    );
     expect(Buffer.from(removePkcs1Type2Padding(raw) ?? []).toString()).to.equal('abc');
   });
 });

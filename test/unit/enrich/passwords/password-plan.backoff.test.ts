@@ -5,7 +5,15 @@ import { passwordDigest, planPasswordFetches } from '../../../../src/enrich/pass
 
 const RSA: PrivateKeyInfo = { text: 'RSA KEY TEXT\n', format: 'pkcs1', type: 'rsa', encrypted: false, bits: 2048 };
 const KEYS = new Map<string, KeyLookup>([['rsa', { status: 'found', key: RSA, source: 'test' }]]);
-const win = (id: string): DiscoveredInstance => ({ region: 'us-east-1', instanceId: id, state: 'running', platform: 'windows', privateIp: '10.0.0.1', tags: {}, keyName: 'rsa' });
+const win = (id: string): DiscoveredInstance => ({
+  region: 'us-east-1',
+  instanceId: id,
+  state: 'running',
+  platform: 'windows',
+  privateIp: '10.0.0.1',
+  tags: {},
+  keyName: 'rsa',
+});
 
 describe('planPasswordFetches with a retry backoff', function () {
   const now = Date.parse('2026-11-28T12:00:00Z');

@@ -29,9 +29,24 @@ describe('planPasswordFetches', function () {
 
   const cases: { name: string; instance: DiscoveredInstance; stored?: StoredPassword; fetch: boolean; reason?: RegExp }[] = [
     { name: 'no stored password: fetch', instance: win('i-1', 'rsa'), fetch: true },
-    { name: 'stored password with a matching digest: no call', instance: win('i-1', 'rsa'), stored: { password: 'pw', digest: passwordDigest(RSA, 'us-east-1/i-1', 'pw') }, fetch: false },
-    { name: 'stored password edited by hand (digest differs): fetch', instance: win('i-1', 'rsa'), stored: { password: 'edited', digest: passwordDigest(RSA, 'us-east-1/i-1', 'pw') }, fetch: true },
-    { name: 'stored password from another key: fetch', instance: win('i-1', 'rsa'), stored: { password: 'pw', digest: passwordDigest(OTHER_RSA, 'us-east-1/i-1', 'pw') }, fetch: true },
+    {
+      name: 'stored password with a matching digest: no call',
+      instance: win('i-1', 'rsa'),
+      stored: { password: 'pw', digest: passwordDigest(RSA, 'us-east-1/i-1', 'pw') },
+      fetch: false,
+    },
+    {
+      name: 'stored password edited by hand (digest differs): fetch',
+      instance: win('i-1', 'rsa'),
+      stored: { password: 'edited', digest: passwordDigest(RSA, 'us-east-1/i-1', 'pw') },
+      fetch: true,
+    },
+    {
+      name: 'stored password from another key: fetch',
+      instance: win('i-1', 'rsa'),
+      stored: { password: 'pw', digest: passwordDigest(OTHER_RSA, 'us-east-1/i-1', 'pw') },
+      fetch: true,
+    },
     { name: 'stored password without digest (set by hand): fetch', instance: win('i-1', 'rsa'), stored: { password: 'pw' }, fetch: true },
     { name: 'ED25519 key pair', instance: win('i-1', 'ed'), fetch: false, reason: /is ED25519: EC2 encrypts Windows passwords only for RSA/ },
     { name: 'passphrase-protected key', instance: win('i-1', 'locked'), fetch: false, reason: /protected by a passphrase/ },
@@ -52,7 +67,10 @@ describe('planPasswordFetches', function () {
   }
 
   it('caps the calls per region per run and defers the rest', function () {
-    const instances = [...Array.from({ length: 5 }, (_, i) => win(`i-a${i}`, 'rsa')), ...Array.from({ length: 2 }, (_, i) => win(`i-b${i}`, 'rsa', 'eu-west-1'))];
+    const instances = [
+      ...Array.from({ length: 5 }, (_, i) => win(`i-a${i}`, 'rsa')),
+      ...Array.from({ length: 2 }, (_, i) => win(`i-b${i}`, 'rsa', 'eu-west-1')),
+    ];
     const plan = planPasswordFetches(instances, lookups, new Map(), 3);
     expect(plan.fetches.map((f) => f.key)).to.deep.equal(['us-east-1/i-a0', 'us-east-1/i-a1', 'us-east-1/i-a2', 'eu-west-1/i-b0', 'eu-west-1/i-b1']);
     expect(plan.outcomes.get('us-east-1/i-a4')).to.deep.include({ status: 'unavailable', pending: true });
@@ -112,7 +130,14 @@ describe('Windows mapping and preserved secrets', function () {
   });
 
   it('does not remove a preserved parameter, but replaces it when a value is known', function () {
-    const current = { id: 1, parentId: 5, name: 'n', protocol: 'rdp', owner: { key: 'k', scope: 'r', secretDigest: 'd1' }, parameters: { hostname: 'h', password: 'old' } };
+    const current = {
+      id: 1,
+      parentId: 5,
+      name: 'n',
+      protocol: 'rdp',
+      owner: { key: 'k', scope: 'r', secretDigest: 'd1' },
+      parameters: { hostname: 'h', password: 'old' },
+    };
     expect(diffConnection(current, { name: 'n', protocol: 'rdp', parameters: { hostname: 'h' }, preserve: ['password'] }, 5)).to.equal(undefined);
     expect(diffConnection(current, { name: 'n', protocol: 'rdp', parameters: { hostname: 'h' } }, 5)?.removeParameters).to.deep.equal(['password']);
     const refreshed = diffConnection(current, { name: 'n', protocol: 'rdp', parameters: { hostname: 'h', password: 'new' }, secretDigest: 'd2' }, 5);
