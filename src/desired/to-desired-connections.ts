@@ -66,11 +66,11 @@ export function toDesiredConnections(input: MappingInput, options: MappingOption
       ignoredCount++;
       continue;
     }
-    const key = instanceKey(instance.region, instance.instanceId);
+    const key = instanceKey(instance.scope, instance.instanceId);
     const result = toDesiredConnection(instance, platform, input, options);
     for (const message of result.warnings) warnings.push({ key, instanceId: instance.instanceId, message });
     if ('skip' in result.connection) {
-      skipped.push({ key, scope: instance.region, instanceId: instance.instanceId, code: result.connection.skip, reason: result.connection.reason });
+      skipped.push({ key, scope: instance.scope, instanceId: instance.instanceId, code: result.connection.skip, reason: result.connection.reason });
     } else {
       connections.push(result.connection);
     }
@@ -91,7 +91,7 @@ function toDesiredConnection(
   const { protocol, port, hostname } = resolveEndpoint(instance, platform, addressOrder, warnings);
   if (hostname === undefined) return { connection: skip('no_address', `no address yet (${addressOrder.join(', ')}); added once it has one`), warnings };
 
-  const key = instanceKey(instance.region, instance.instanceId);
+  const key = instanceKey(instance.scope, instance.instanceId);
   const tags = instance.tags;
   const username = cleanName(taggedUsername(tags[TAGS.username], warnings) ?? '', options.charset, Number.MAX_SAFE_INTEGER);
   const secret = instanceSecret(
@@ -124,10 +124,10 @@ function toDesiredConnection(
   return {
     connection: {
       key,
-      scope: instance.region,
+      scope: instance.scope,
       instanceId: instance.instanceId,
       name,
-      folder: [...options.basePath, ...(options.scopeFolders?.get(instance.region) ?? []), ...parseFolderPath(tags[TAGS.organize] ?? '', options.charset)],
+      folder: [...options.basePath, ...(options.scopeFolders?.get(instance.scope) ?? []), ...parseFolderPath(tags[TAGS.organize] ?? '', options.charset)],
       protocol,
       parameters,
       ...(secret.preserve === undefined ? {} : { preserve: [secret.preserve] }),

@@ -1,7 +1,7 @@
 import type { AccountAccess, ReadableAccount } from './account-directory.js';
 import type { DiscoverRegionOptions } from './discover-region.js';
 import { ALL_REGIONS } from './enabled-regions.js';
-import type { ImageInfo, RegionDiscovery } from './instance.js';
+import type { ImageInfo, ScopeListing } from './instance.js';
 import { discoverFleet, type Fleet, type RegionSelection } from './discover-fleet.js';
 
 export interface AccountsFleet extends Fleet {
@@ -25,13 +25,13 @@ export async function discoverAccounts(
     readonly folderOf: (account: ReadableAccount) => readonly string[];
   },
 ): Promise<AccountsFleet> {
-  const failedAccounts: RegionDiscovery[] = [];
+  const failedAccounts: ScopeListing[] = [];
   const readable: ReadableAccount[] = [];
   for (const access of accesses) {
     if (access.ok) readable.push(access.account);
     else
       failedAccounts.push({
-        region: access.accountId === undefined ? ALL_REGIONS : `${access.accountId}/${ALL_REGIONS}`,
+        scope: access.accountId === undefined ? ALL_REGIONS : `${access.accountId}/${ALL_REGIONS}`,
         ok: false,
         error: access.error,
         ...(access.code ? { code: access.code } : {}),
@@ -43,15 +43,15 @@ export async function discoverAccounts(
   for (const [i, fleet] of fleets.entries()) {
     for (const [id, image] of fleet.images) images.set(id, image);
     const folder = options.folderOf(readable[i] as ReadableAccount);
-    for (const region of fleet.regions) scopeFolders.set(region.region, folder);
+    for (const listing of fleet.listings) scopeFolders.set(listing.scope, folder);
   }
   // An account none of whose regions could be listed is named as well (its regions are all in `failed`).
-  const unlisted = readable.filter((_, i) => fleets[i]!.regions.length > 0 && fleets[i]!.regions.every((r) => !r.ok)).map((a) => a.id);
+  const unlisted = readable.filter((_, i) => fleets[i]!.listings.length > 0 && fleets[i]!.listings.every((r) => !r.ok)).map((a) => a.id);
   return {
     instances: fleets.flatMap((f) => f.instances),
     images,
     failed: [...failedAccounts, ...fleets.flatMap((f) => f.failed)] as Fleet['failed'],
-    regions: [...failedAccounts, ...fleets.flatMap((f) => f.regions)],
+    listings: [...failedAccounts, ...fleets.flatMap((f) => f.listings)],
     failedAccounts: [...accesses.flatMap((a) => (a.ok ? [] : [a.accountId ?? 'self'])), ...unlisted],
     scopeFolders,
     ...(readable.some((a) => a.self === true) ? { selfAccountId: readable.find((a) => a.self === true)!.id } : {}),

@@ -1,7 +1,7 @@
 import type { Ec2Api } from './ec2-client.js';
 import { discoverRegion, type DiscoverRegionOptions } from './discover-region.js';
 import { ALL_REGIONS, listEnabledRegions, REGION_LIST_HOME, type RegionListCache } from './enabled-regions.js';
-import type { DiscoveredInstance, ImageInfo, RegionDiscovery } from './instance.js';
+import type { DiscoveredInstance, ImageInfo, ScopeListing } from './instance.js';
 import { DEFAULT_LISTING_TIMEOUT_MS } from '../config/setting-values.js';
 
 export interface Fleet {
@@ -11,8 +11,8 @@ export interface Fleet {
    * Regions whose listing failed, with why: their connections are left exactly as they are. A failed region list
    * (`AWS_DISCOVERY_REGIONS=*`) appears as region `*` (ALL_REGIONS): every region is then unknown.
    */
-  readonly failed: readonly Extract<RegionDiscovery, { ok: false }>[];
-  readonly regions: readonly RegionDiscovery[];
+  readonly failed: readonly Extract<ScopeListing, { ok: false }>[];
+  readonly listings: readonly ScopeListing[];
 }
 
 /** The configured regions, or `all`: every region enabled for the account (DescribeRegions, cached between runs). */
@@ -37,8 +37,8 @@ export async function discoverFleet(
       deadline: { signal: (options.startDeadline ?? AbortSignal.timeout)(timeoutMs), timeoutMs },
     });
     if (!list.ok) {
-      const failed = { region: scopePrefix + ALL_REGIONS, ok: false as const, error: list.error, ...(list.code ? { code: list.code } : {}) };
-      return { instances: [], images: new Map(), failed: [failed], regions: [failed] };
+      const failed = { scope: scopePrefix + ALL_REGIONS, ok: false as const, error: list.error, ...(list.code ? { code: list.code } : {}) };
+      return { instances: [], images: new Map(), failed: [failed], listings: [failed] };
     }
     regions = list.regions;
   } else {
@@ -52,10 +52,10 @@ export async function discoverFleet(
     instances.push(...r.instances);
     for (const [id, image] of r.images) images.set(id, image);
   }
-  return { instances, images, failed: results.filter((r) => !r.ok), regions: results };
+  return { instances, images, failed: results.filter((r) => !r.ok), listings: results };
 }
 
 /** Every instance a scope listed more than once (merged by discoverRegion), once each: for a warning per instance. */
-export function listedTwice(regions: readonly RegionDiscovery[]): { readonly region: string; readonly instance: string }[] {
-  return regions.flatMap((r) => (r.ok ? (r.duplicates ?? []).map((instance) => ({ region: r.region, instance })) : []));
+export function listedTwice(regions: readonly ScopeListing[]): { readonly region: string; readonly instance: string }[] {
+  return regions.flatMap((r) => (r.ok ? (r.duplicates ?? []).map((instance) => ({ region: r.scope, instance })) : []));
 }

@@ -2,7 +2,7 @@ import type { Filter, Image, Instance } from '@aws-sdk/client-ec2';
 import { MAX_FILTER_VALUES } from './ec2-client.js';
 import { awsErrorHint, isUnreadableResponse, MALFORMED_RESPONSE } from './aws-errors.js';
 import type { Ec2Api, InstancePage } from './ec2-client.js';
-import type { DiscoveredInstance, ImageInfo, RegionDiscovery } from './instance.js';
+import type { DiscoveredInstance, ImageInfo, ScopeListing } from './instance.js';
 import { DEFAULT_LISTING_TIMEOUT_MS } from '../config/setting-values.js';
 import { beforeDeadline, describeAbandonment, ListingAbandonedError, maxPagesFor, PageGuard } from './listing-bounds.js';
 import { mergeDuplicateInstances } from './merge-duplicates.js';
@@ -41,15 +41,15 @@ type Calls = { describeInstances: number; describeImages: number };
  */
 export async function discoverRegion(
   api: Ec2Api,
-  region: string,
+  scope: string,
   options: DiscoverRegionOptions = {},
-): Promise<RegionDiscovery> {
+): Promise<ScopeListing> {
   const { pageSize = DEFAULT_PAGE_SIZE, signal, filters } = options;
   const bounds = startBounds(options, pageSize);
   // Past the deadline, whatever the call threw (the SDK's AbortError) is the deadline's doing, unless it was a shutdown.
   const failed = (operation: string, err: unknown) =>
     failure(
-      region,
+      scope,
       operation,
       bounds.deadline.aborted && signal?.aborted !== true && !(err instanceof ListingAbandonedError) ? bounds.overdue(operation) : err,
     );
@@ -73,16 +73,16 @@ export async function discoverRegion(
 
   const listed: DiscoveredInstance[] = [];
   for (const raw of rawInstances) {
-    const instance = toDiscoveredInstance(region, raw);
+    const instance = toDiscoveredInstance(scope, raw);
     if (instance === undefined) {
-      const error = `DescribeInstances failed in ${region}: MalformedResponse: an instance without InstanceId`;
-      return { region, ok: false, error, code: 'MalformedResponse' };
+      const error = `DescribeInstances failed in ${scope}: MalformedResponse: an instance without InstanceId`;
+      return { scope, ok: false, error, code: 'MalformedResponse' };
     }
     listed.push(instance);
   }
   const { instances, duplicates } = mergeDuplicateInstances(listed);
 
-  const known = options.knownImages?.get(region);
+  const known = options.knownImages?.get(scope);
   const imageIds = [...new Set(instances.flatMap((i) => (i.imageId === undefined || known?.has(i.imageId) === true ? [] : [i.imageId])))].sort();
   const rawImages: Image[] = [];
   try {
@@ -97,7 +97,7 @@ export async function discoverRegion(
 
   const images = toImageMap(rawImages);
   const missingImages = imageIds.filter((id) => !images.has(id));
-  return { region, ok: true, instances, images, missingImages, ...(duplicates.length === 0 ? {} : { duplicates }), calls };
+  return { scope, ok: true, instances, images, missingImages, ...(duplicates.length === 0 ? {} : { duplicates }), calls };
 }
 
 /** The bounds of one scope's listing, its deadline started now. */
@@ -126,16 +126,16 @@ function toImageMap(rawImages: readonly Image[]): ReadonlyMap<string, ImageInfo>
   return images;
 }
 
-function failure(region: string, operation: string, err: unknown): RegionDiscovery {
-  if (err instanceof ListingAbandonedError) return { region, ok: false, error: describeAbandonment(err.reason, region), code: err.code };
+function failure(scope: string, operation: string, err: unknown): ScopeListing {
+  if (err instanceof ListingAbandonedError) return { scope, ok: false, error: describeAbandonment(err.reason, scope), code: err.code };
   const code = errorCode(err) ?? (isUnreadableResponse(err) ? MALFORMED_RESPONSE : undefined);
   const message = oneLine(err instanceof Error ? err.message : String(err));
   const detail = code === undefined || message.startsWith(code) ? message : `${code}: ${message}`;
-  const hint = awsErrorHint(code, operation, region);
+  const hint = awsErrorHint(code, operation, scope);
   return {
-    region,
+    scope,
     ok: false,
-    error: `${operation} failed in ${region}: ${detail || 'unknown error'}${hint === undefined ? '' : `; ${hint}`}`,
+    error: `${operation} failed in ${scope}: ${detail || 'unknown error'}${hint === undefined ? '' : `; ${hint}`}`,
     ...(code === undefined ? {} : { code }),
   };
 }

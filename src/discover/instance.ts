@@ -7,7 +7,7 @@ export interface DiscoveredInstance {
    * The scope it was listed in: the region, or `<account id>/<region>` with AWS_DISCOVERY_ASSUME_ROLES (the instance
    * id is unique only per account). Keys, the image cache and the EC2 client of later calls all follow it.
    */
-  readonly region: string;
+  readonly scope: string;
   readonly instanceId: string;
   /** `pending`, `running`, `shutting-down`, `terminated`, `stopping`, `stopped`. */
   readonly state: string;
@@ -36,10 +36,10 @@ export interface ImageInfo {
   readonly platformDetails?: string;
 }
 
-/** The result of listing one region. A failed region is "unknown", never "empty". */
-export type RegionDiscovery =
+/** The result of listing one scope (a region of an account). A failed scope is "unknown", never "empty". */
+export type ScopeListing =
   | {
-      readonly region: string;
+      readonly scope: string;
       readonly ok: true;
       readonly instances: readonly DiscoveredInstance[];
       /** Images that could be read, by id. Missing ids are deregistered, private or unshared. */
@@ -51,7 +51,7 @@ export type RegionDiscovery =
       readonly calls: { readonly describeInstances: number; readonly describeImages: number };
     }
   | {
-      readonly region: string;
+      readonly scope: string;
       readonly ok: false;
       /** A one-line, secret-free description: the AWS error code and message, the operation, the region. */
       readonly error: string;

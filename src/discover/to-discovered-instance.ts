@@ -6,11 +6,11 @@ import type { DiscoveredInstance, ImageInfo } from './instance.js';
  * (never seen in practice; the caller treats it as a malformed response rather than dropping it).
  * Every state is kept; empty strings from the API (e.g. `PublicDnsName: ""`) become undefined.
  */
-export function toDiscoveredInstance(region: string, instance: Instance): DiscoveredInstance | undefined {
+export function toDiscoveredInstance(scope: string, instance: Instance): DiscoveredInstance | undefined {
   const instanceId = present(instance.InstanceId);
   if (instanceId === undefined) return undefined;
   return withoutUndefined({
-    region,
+    scope,
     instanceId,
     state: present(instance.State?.Name) ?? 'unknown',
     imageId: present(instance.ImageId),

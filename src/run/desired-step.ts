@@ -26,7 +26,7 @@ export function desire(deps: RunDependencies, discovery: Discovery, enrichment: 
   for (const s of mapping.skipped) logger.warn(`instance skipped: ${s.reason}`, { instance: s.key });
 
   // A failed region list leaves every region (of its account, or of all) unknown: nothing of it is changed.
-  const failedScopes = failedScopeMatcher(fleet.failed.map((f) => f.region));
-  const listedScopes = new Set(fleet.regions.filter((r) => r.ok).map((r) => r.region));
+  const failedScopes = failedScopeMatcher(fleet.failed.map((f) => f.scope));
+  const listedScopes = new Set(fleet.listings.filter((r) => r.ok).map((r) => r.scope));
   return { mapping, wanted: { desired: mapping.connections, skipped: mapping.skipped, failedScopes, listedScopes } };
 }

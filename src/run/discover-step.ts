@@ -33,13 +33,13 @@ export async function discover(deps: RunDependencies, options: RunOptions, chars
   });
   options.signal?.throwIfAborted(); // shutdown: stop before writing (an aborted listing is not a failed region)
   for (const f of fleet.failed) {
-    if (f.region.endsWith(ALL_REGIONS) && config.accounts !== undefined) {
-      logger.error('account could not be read; its connections are left unchanged', { scope: f.region, error: f.error, code: f.code });
+    if (f.scope.endsWith(ALL_REGIONS) && config.accounts !== undefined) {
+      logger.error('account could not be read; its connections are left unchanged', { scope: f.scope, error: f.error, code: f.code });
     } else {
-      logger.error('region listing failed; its connections are left unchanged', { region: f.region, error: f.error, code: f.code });
+      logger.error('region listing failed; its connections are left unchanged', { region: f.scope, error: f.error, code: f.code });
     }
   }
-  for (const d of listedTwice(fleet.regions)) logger.warn('instance listed more than once by DescribeInstances; merged into one (the last listing kept)', d);
-  if (!options.dryRun) await rememberImages(database, logger, imageCache, fleet.regions);
+  for (const d of listedTwice(fleet.listings)) logger.warn('instance listed more than once by DescribeInstances; merged into one (the last listing kept)', d);
+  if (!options.dryRun) await rememberImages(database, logger, imageCache, fleet.listings);
   return { fleet, images: new Map([...[...imageCache.values()].flatMap((byId) => [...byId]), ...fleet.images]) };
 }

@@ -1,4 +1,4 @@
-import type { RegionDiscovery } from '../discover/instance.js';
+import type { ScopeListing } from '../discover/instance.js';
 import { describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { GuacamoleDatabase } from '../store/database.js';
@@ -15,14 +15,14 @@ export async function readImageCache(database: GuacamoleDatabase, logger: Logger
 }
 
 /** Stores what the listed regions described anew (or found missing); a failure only costs the calls again next run. */
-export async function rememberImages(database: GuacamoleDatabase, logger: Logger, cache: ImageCache, regions: readonly RegionDiscovery[]): Promise<void> {
+export async function rememberImages(database: GuacamoleDatabase, logger: Logger, cache: ImageCache, regions: readonly ScopeListing[]): Promise<void> {
   try {
     const listed = regions.flatMap((r) => (r.ok ? [r] : []));
     await saveNewImages(
       database.db,
       cache,
-      new Map(listed.map((r) => [r.region, r.images])),
-      new Map(listed.map((r) => [r.region, r.missingImages ?? []])),
+      new Map(listed.map((r) => [r.scope, r.images])),
+      new Map(listed.map((r) => [r.scope, r.missingImages ?? []])),
     );
   } catch (err) {
     logger.warn('could not store newly described images; they are described again next run', { error: describeError(err) });

@@ -44,14 +44,14 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: Foun
   const { fleet } = discovery;
   const enrichment = await enrich(deps, fleet, options.signal);
   const { mapping, wanted } = desire(deps, discovery, enrichment, charset);
-  found.problems = collectProblems({ failedRegions: fleet.failed, skipped: mapping.skipped, warnings: mapping.warnings });
+  found.problems = collectProblems({ failedScopes: fleet.failed, skipped: mapping.skipped, warnings: mapping.warnings });
 
   // A dry run only reads; a real run reads, plans and writes in one transaction (all or nothing).
   const context: WriteContext = { config, database, schema: deps.schema, logger, selfAccountId: fleet.selfAccountId, allowMassDelete: config.allowMassDelete };
   options.signal?.throwIfAborted(); // last point to stop: once the transaction has begun, it runs to its end
   const written = options.dryRun ? await planOnly(context, wanted) : await planAndWrite(context, wanted);
   const skipped = [...mapping.skipped, ...written.rejected];
-  found.problems = collectProblems({ failedRegions: fleet.failed, skipped, warnings: mapping.warnings, changes: written.changes });
+  found.problems = collectProblems({ failedScopes: fleet.failed, skipped, warnings: mapping.warnings, changes: written.changes });
   logWritten(logger, written, { dryRun: options.dryRun, adminGroup: config.adminGroup });
 
   const report = runReport({ fleet, enrichment, mapping, written, skipped, durationMs: Date.now() - started, dryRun: options.dryRun });

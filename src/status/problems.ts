@@ -12,13 +12,14 @@ export interface Problem {
 
 /** Pure: the run's findings as one list of problems, in a stable order. */
 export function collectProblems(input: {
-  readonly failedRegions: readonly { readonly region: string; readonly error: string }[];
+  /** Scopes whose listing failed: a region, `<account id>/<region>`, or `<account id>/*` (a whole account). */
+  readonly failedScopes: readonly { readonly scope: string; readonly error: string }[];
   readonly skipped: readonly SkippedInstance[];
   readonly warnings: readonly InstanceWarning[];
   readonly changes?: ChangeSet;
 }): Problem[] {
   const problems: Problem[] = [
-    ...input.failedRegions.map((f) => ({ subject: f.region, kind: f.region.endsWith('/*') ? ('account' as const) : ('region' as const), message: f.error })),
+    ...input.failedScopes.map((f) => ({ subject: f.scope, kind: f.scope.endsWith('/*') ? ('account' as const) : ('region' as const), message: f.error })),
     ...input.skipped.map((s) => ({ subject: s.key, kind: 'skipped' as const, message: s.reason })),
     ...input.warnings.map((w) => ({ subject: w.key, kind: 'warning' as const, message: w.message })),
     ...(input.changes?.conflicts ?? []).map((c) => ({ subject: c.key, kind: 'conflict' as const, message: c.message })),

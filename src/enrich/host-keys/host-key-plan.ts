@@ -26,7 +26,7 @@ export function planHostKeyReads(
   const reads: { key: string; region: string; instanceId: string }[] = [];
   const perRegion = new Map<string, number>();
   for (const instance of sshInstances) {
-    const key = instanceKey(instance.region, instance.instanceId);
+    const key = instanceKey(instance.scope, instance.instanceId);
     const pinned = parseHostKeyParameter(stored.get(key) ?? '');
     if (pinned !== undefined) {
       outcomes.set(key, { status: 'pinned', key: pinned });
@@ -37,7 +37,7 @@ export function planHostKeyReads(
       outcomes.set(key, { status: 'unpinned', reason: 'SSH host key not pinned yet: the console output held none at the last attempt' });
       continue;
     }
-    const count = perRegion.get(instance.region) ?? 0;
+    const count = perRegion.get(instance.scope) ?? 0;
     if (count >= options.limitPerRegion) {
       outcomes.set(key, {
         status: 'unpinned',
@@ -45,8 +45,8 @@ export function planHostKeyReads(
       });
       continue;
     }
-    perRegion.set(instance.region, count + 1);
-    reads.push({ key, region: instance.region, instanceId: instance.instanceId });
+    perRegion.set(instance.scope, count + 1);
+    reads.push({ key, region: instance.scope, instanceId: instance.instanceId });
   }
   return { outcomes, reads };
 }

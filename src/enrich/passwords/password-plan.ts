@@ -76,7 +76,7 @@ export function planPasswordFetches(
   const fetches: PasswordFetch[] = [];
   const perRegion = new Map<string, number>();
   for (const instance of instances) {
-    const key = instanceKey(instance.region, instance.instanceId);
+    const key = instanceKey(instance.scope, instance.instanceId);
     const usable = usableKey(instance, keys);
     if (typeof usable === 'string') {
       outcomes.set(key, { status: 'unavailable', reason: usable });
@@ -96,7 +96,7 @@ export function planPasswordFetches(
       });
       continue;
     }
-    const count = perRegion.get(instance.region) ?? 0;
+    const count = perRegion.get(instance.scope) ?? 0;
     if (count >= limitPerRegion) {
       outcomes.set(key, {
         status: 'unavailable',
@@ -105,8 +105,8 @@ export function planPasswordFetches(
       });
       continue;
     }
-    perRegion.set(instance.region, count + 1);
-    fetches.push({ key, region: instance.region, instanceId: instance.instanceId, keyName: instance.keyName as string, privateKey: usable });
+    perRegion.set(instance.scope, count + 1);
+    fetches.push({ key, region: instance.scope, instanceId: instance.instanceId, keyName: instance.keyName as string, privateKey: usable });
   }
   return { outcomes, fetches };
 }

@@ -39,6 +39,6 @@ export async function windowsPasswords(
   const stored = windows.length === 0 ? new Map<string, StoredPassword>() : await sources.stored();
   const plan = planPasswordFetches(windows, keys, stored, PASSWORD_FETCHES_PER_REGION, sources.memory.backoff(sources.now()));
   const fetched = await fetchPasswords(plan.fetches, sources.ec2For, { concurrency: 8, ...(sources.signal ? { signal: sources.signal } : {}) });
-  sources.memory.remember(new Set(windows.map((i) => instanceKey(i.region, i.instanceId))), fetched, sources.now());
+  sources.memory.remember(new Set(windows.map((i) => instanceKey(i.scope, i.instanceId))), fetched, sources.now());
   return { outcomes: new Map([...plan.outcomes, ...fetched]), fetches: plan.fetches.length };
 }

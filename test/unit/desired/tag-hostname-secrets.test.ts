@@ -21,10 +21,10 @@ const ADDRESSES = {
 };
 
 function linux(tags: Record<string, string>, over: Partial<DiscoveredInstance> = {}): DiscoveredInstance {
-  return { region: 'us-east-1', instanceId: 'i-0lin', state: 'running', keyName: 'deploy', ...ADDRESSES, tags, ...over };
+  return { scope: 'us-east-1', instanceId: 'i-0lin', state: 'running', keyName: 'deploy', ...ADDRESSES, tags, ...over };
 }
 function windows(tags: Record<string, string>): DiscoveredInstance {
-  return { region: 'us-east-1', instanceId: 'i-0win', state: 'running', keyName: 'deploy', platform: 'windows', ...ADDRESSES, tags };
+  return { scope: 'us-east-1', instanceId: 'i-0win', state: 'running', keyName: 'deploy', platform: 'windows', ...ADDRESSES, tags };
 }
 
 function mapOne(instance: DiscoveredInstance, opts: { trust?: boolean; password?: PasswordOutcome | 'none' } = {}) {

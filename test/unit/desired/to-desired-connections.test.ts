@@ -17,7 +17,7 @@ function found(text: string): KeyLookup {
 const options: MappingOptions = { basePath: ['Amazon EC2'], recordByDefault: false, charset: 'utf8mb4', parameterValueLimit: 4096 };
 
 function instance(over: Partial<DiscoveredInstance> = {}): DiscoveredInstance {
-  return { region: 'us-east-1', instanceId: 'i-0abc', state: 'running', imageId: 'ami-1', keyName: 'deploy', privateIp: '10.0.0.5', tags: {}, ...over };
+  return { scope: 'us-east-1', instanceId: 'i-0abc', state: 'running', imageId: 'ami-1', keyName: 'deploy', privateIp: '10.0.0.5', tags: {}, ...over };
 }
 
 function map(

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createEc2Client, sdkEc2Api, type Ec2Api } from '../../../src/discover/ec2-client.js';
 import { discoverRegion } from '../../../src/discover/discover-region.js';
-import type { RegionDiscovery } from '../../../src/discover/instance.js';
+import type { ScopeListing } from '../../../src/discover/instance.js';
 import { FakeEc2 } from '../../support/fake-ec2.js';
 import type { FakeInstance } from '../../support/fake-ec2.js';
 import { TEST_CREDENTIALS, testClients } from '../../support/ec2-test-client.js';
@@ -12,14 +12,14 @@ function fleet(count: number): FakeInstance[] {
   return Array.from({ length: count }, (_, n) => ({ instanceId: `i-${String(n).padStart(3, '0')}`, region: REGION, imageId: 'ami-1' }));
 }
 
-function expectFailed(result: RegionDiscovery, code: string): string {
+function expectFailed(result: ScopeListing, code: string): string {
   if (result.ok) return expect.fail(`expected a failure, got ${result.instances.length} instances`);
   expect(result.code).to.equal(code);
   expect(result.error).to.not.include('\n');
   return result.error;
 }
 
-function expectOk(result: RegionDiscovery): Extract<RegionDiscovery, { ok: true }> {
+function expectOk(result: ScopeListing): Extract<ScopeListing, { ok: true }> {
   if (!result.ok) return expect.fail(`expected ok, got: ${result.error}`);
   return result;
 }

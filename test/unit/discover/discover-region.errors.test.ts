@@ -3,7 +3,7 @@ import type { Image } from '@aws-sdk/client-ec2';
 import type { Ec2Api, InstancePage } from '../../../src/discover/ec2-client.js';
 import { createEc2Client, sdkEc2Api } from '../../../src/discover/ec2-client.js';
 import { discoverRegion } from '../../../src/discover/discover-region.js';
-import type { RegionDiscovery } from '../../../src/discover/instance.js';
+import type { ScopeListing } from '../../../src/discover/instance.js';
 import { FakeEc2 } from '../../support/fake-ec2.js';
 import type { FakeInstance } from '../../support/fake-ec2.js';
 import { testClients } from '../../support/ec2-test-client.js';
@@ -12,7 +12,7 @@ function fleet(count: number): FakeInstance[] {
   return Array.from({ length: count }, (_, n) => ({ instanceId: `i-${n}`, region: 'us-east-1', imageId: 'ami-1' }));
 }
 
-function expectFailed(result: RegionDiscovery): Extract<RegionDiscovery, { ok: false }> {
+function expectFailed(result: ScopeListing): Extract<ScopeListing, { ok: false }> {
   if (result.ok) expect.fail(`expected a failure, got ${result.instances.length} instances`);
   expect(result).to.not.have.property('instances');
   expect(result.error).to.not.include('\n');
@@ -63,7 +63,7 @@ describe('discoverRegion failures through the real EC2Client', () => {
     const result = expectFailed(await discoverRegion(clients.api('eu-west-1', { secretAccessKey }), 'eu-west-1'));
 
     expect(result).to.deep.equal({
-      region: 'eu-west-1',
+      scope: 'eu-west-1',
       ok: false,
       code: 'AuthFailure',
       error:

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { RegionDiscovery } from '../../../src/discover/instance.js';
+import type { ScopeListing } from '../../../src/discover/instance.js';
 import { discoverRegion } from '../../../src/discover/discover-region.js';
 import { FakeEc2 } from '../../support/fake-ec2.js';
 import type { FakeInstance } from '../../support/fake-ec2.js';
@@ -16,7 +16,7 @@ function fleet(region: string, count: number, prefix = 'i-'): FakeInstance[] {
   }));
 }
 
-function expectOk(result: RegionDiscovery): Extract<RegionDiscovery, { ok: true }> {
+function expectOk(result: ScopeListing): Extract<ScopeListing, { ok: true }> {
   if (!result.ok) expect.fail(`expected ok, got: ${result.error}`);
   return result;
 }
@@ -70,8 +70,8 @@ describe('discoverRegion through the real EC2Client', () => {
 
     expect(east.instances.map((i) => i.instanceId)).to.deep.equal(['i-use0000', 'i-use0001', 'i-use0002']);
     expect(west.instances.map((i) => i.instanceId)).to.deep.equal(['i-euw0000', 'i-euw0001']);
-    expect(east.instances.every((i) => i.region === 'us-east-1')).to.equal(true);
-    expect(west.instances.every((i) => i.region === 'eu-west-1')).to.equal(true);
+    expect(east.instances.every((i) => i.scope === 'us-east-1')).to.equal(true);
+    expect(west.instances.every((i) => i.scope === 'eu-west-1')).to.equal(true);
     expect(east.images.get('ami-0')?.name).to.equal('east');
     expect(west.images.get('ami-0')?.name).to.equal('west');
     expect(fake.requests.map((r) => r.region)).to.include.members(['us-east-1', 'eu-west-1']);
@@ -102,7 +102,7 @@ describe('discoverRegion through the real EC2Client', () => {
 
     expect(result.instances).to.deep.equal([
       {
-        region: 'us-east-1',
+        scope: 'us-east-1',
         instanceId: 'i-win',
         state: 'stopped',
         imageId: 'ami-win',

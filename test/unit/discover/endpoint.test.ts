@@ -6,7 +6,7 @@ import { toDesiredConnections } from '../../../src/desired/to-desired-connection
 
 function instance(tags: Record<string, string> = {}, over: Partial<DiscoveredInstance> = {}): DiscoveredInstance {
   return {
-    region: 'us-east-1',
+    scope: 'us-east-1',
     instanceId: 'i-1',
     state: 'running',
     privateIp: '10.0.0.5',

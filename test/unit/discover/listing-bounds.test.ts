@@ -142,7 +142,7 @@ describe('listing bounds', () => {
 
   describe('mergeDuplicateInstances', () => {
     const instance = (instanceId: string, privateIp: string): DiscoveredInstance => ({
-      region: 'eu-west-1',
+      scope: 'eu-west-1',
       instanceId,
       state: 'running',
       privateIp,

@@ -57,7 +57,7 @@ describe('secretMayGoTo: a secret only goes to the instance itself', function ()
 
 describe('needsWindowsPassword: no GetPasswordData for a password that would be withheld', function () {
   const windows = (tags: Record<string, string>): DiscoveredInstance => ({
-    region: 'us-east-1',
+    scope: 'us-east-1',
     instanceId: 'i-1',
     state: 'running',
     platform: 'Windows',
@@ -80,6 +80,6 @@ describe('needsWindowsPassword: no GetPasswordData for a password that would be 
     });
   }
   it('a Linux instance never', function () {
-    expect(needsWindowsPassword({ region: 'us-east-1', instanceId: 'i-2', state: 'running', tags: {} }, true)).to.equal(false);
+    expect(needsWindowsPassword({ scope: 'us-east-1', instanceId: 'i-2', state: 'running', tags: {} }, true)).to.equal(false);
   });
 });

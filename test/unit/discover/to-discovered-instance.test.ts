@@ -26,7 +26,7 @@ const fullInstance: Instance = {
 describe('toDiscoveredInstance', () => {
   it('maps every field', () => {
     expect(toDiscoveredInstance('eu-west-1', fullInstance)).to.deep.equal({
-      region: 'eu-west-1',
+      scope: 'eu-west-1',
       instanceId: 'i-0abc',
       state: 'running',
       imageId: 'ami-123',
@@ -53,8 +53,8 @@ describe('toDiscoveredInstance', () => {
       PublicIpAddress: '',
     });
 
-    expect(result).to.deep.equal({ region: 'us-east-1', instanceId: 'i-1', state: 'stopped', tags: {} });
-    expect(Object.keys(result ?? {})).to.deep.equal(['region', 'instanceId', 'state', 'tags']);
+    expect(result).to.deep.equal({ scope: 'us-east-1', instanceId: 'i-1', state: 'stopped', tags: {} });
+    expect(Object.keys(result ?? {})).to.deep.equal(['scope', 'instanceId', 'state', 'tags']);
   });
 
   for (const state of ['pending', 'running', 'shutting-down', 'terminated', 'stopping', 'stopped']) {

@@ -6,7 +6,7 @@ import { passwordDigest, planPasswordFetches } from '../../../../src/enrich/pass
 const RSA: PrivateKeyInfo = { text: 'RSA KEY TEXT\n', format: 'pkcs1', type: 'rsa', encrypted: false, bits: 2048 };
 const KEYS = new Map<string, KeyLookup>([['rsa', { status: 'found', key: RSA, source: 'test' }]]);
 const win = (id: string): DiscoveredInstance => ({
-  region: 'us-east-1',
+  scope: 'us-east-1',
   instanceId: id,
   state: 'running',
   platform: 'windows',

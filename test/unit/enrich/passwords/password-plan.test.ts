@@ -8,8 +8,8 @@ import { passwordDigest, planPasswordFetches, type PasswordOutcome, type StoredP
 const RSA: PrivateKeyInfo = { text: 'RSA KEY TEXT\n', format: 'pkcs1', type: 'rsa', encrypted: false, bits: 2048 };
 const OTHER_RSA: PrivateKeyInfo = { ...RSA, text: 'ANOTHER RSA KEY\n' };
 
-function win(id: string, keyName: string | undefined, region = 'us-east-1'): DiscoveredInstance {
-  return { region, instanceId: id, state: 'running', platform: 'windows', privateIp: '10.0.0.1', tags: {}, ...(keyName === undefined ? {} : { keyName }) };
+function win(id: string, keyName: string | undefined, scope = 'us-east-1'): DiscoveredInstance {
+  return { scope, instanceId: id, state: 'running', platform: 'windows', privateIp: '10.0.0.1', tags: {}, ...(keyName === undefined ? {} : { keyName }) };
 }
 
 function keys(entries: Record<string, KeyLookup>): Map<string, KeyLookup> {
@@ -122,7 +122,7 @@ describe('Windows mapping and preserved secrets', function () {
   });
 
   it('keeps the stored private key of an SSH connection when the key source is unavailable', function () {
-    const linux: DiscoveredInstance = { region: 'us-east-1', instanceId: 'i-1', state: 'running', keyName: 'k', privateIp: '10.0.0.2', tags: {} };
+    const linux: DiscoveredInstance = { scope: 'us-east-1', instanceId: 'i-1', state: 'running', keyName: 'k', privateIp: '10.0.0.2', tags: {} };
     const { connection, warnings } = mapOne(undefined, keys({ k: { status: 'unavailable', reason: 'Keeper vault unreachable: timeout' } }), linux);
     expect(connection.parameters).not.to.have.property('private-key');
     expect(connection.preserve).to.deep.equal(['private-key']);
