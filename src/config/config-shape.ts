@@ -79,7 +79,7 @@ export interface Config {
 }
 
 export interface Secrets {
-  /** Static AWS keys; both empty means the SDK's default credential chain (see src/aws/credentials.ts). */
+  /** Static AWS keys; both empty means the SDK's default credential chain (see src/discover/credentials.ts). */
   readonly awsAccessKeyId: string;
   readonly awsSecretKey: string;
   readonly databasePassword: string;

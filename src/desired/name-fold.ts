@@ -3,7 +3,7 @@ import { UCA_FOLD_DATA } from './uca-folds.js';
 
 /**
  * How the database compares connection or group names, as far as the unique key (name, parent) is concerned.
- * `readNameCollation` (src/guacamole/name-collation.ts) reads it; `nameKeyFor` turns it into a key function.
+ * `readNameCollation` (src/store/name-collation.ts, with the queries in store/dialect/) reads it; `nameKeyFor` turns it into a key function.
  *
  * - `general`: MySQL/MariaDB `*_general_ci` (`_nopad_`, `_mysql500_`): one weight per character, no expansions.
  * - `unicode`: MySQL/MariaDB `*_unicode_ci`, `*_unicode_520_ci` and the language collations built on them (UCA 4.0

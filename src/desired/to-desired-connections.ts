@@ -39,9 +39,9 @@ export interface MappingInput {
   readonly images: ReadonlyMap<string, ImageInfo>;
   /** Key lookups by key pair name. */
   readonly keys: ReadonlyMap<string, KeyLookup>;
-  /** Windows passwords by instance key (see windows/password-plan.ts); absent: keep what the connection has. */
+  /** Windows passwords by instance key (see enrich/passwords/password-plan.ts); absent: keep what the connection has. */
   readonly passwords?: ReadonlyMap<string, PasswordOutcome>;
-  /** SSH host keys by instance key, when pinning is on (see hostkeys/). */
+  /** SSH host keys by instance key, when pinning is on (see enrich/host-keys/). */
   readonly hostKeys?: ReadonlyMap<string, HostKeyOutcome>;
 }
 

@@ -22,7 +22,7 @@ export const NO_CHANGES: ChangeSet = {
  * Pure: the share of a change set that belongs to some instances (by key): their deletes, updates, creates and READ
  * grants, plus the new folders they need that no earlier part wrote (with READ on those). A folder an earlier part
  * wrote is referred to by its id. Updates never go through a temporary name here: the slow path moves every holder
- * aside before it writes any part (see guacamole/find-rejected-writes.ts).
+ * aside before it writes any part (see store/find-rejected-writes.ts).
  */
 export function partForKeys(changes: ChangeSet, keys: ReadonlySet<string>, written: WrittenGroups): ChangeSet {
   const byPath = new Map(changes.createGroups.map((g) => [g.path, g]));

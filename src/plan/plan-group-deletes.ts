@@ -41,7 +41,7 @@ export function planGroupDeletes(current: CurrentState, input: GroupDeleteInput)
     .map((g) => g.id);
 }
 
-/** What a candidate folder holds at the moment of the delete, read under lock (see guacamole/delete-empty-groups.ts). */
+/** What a candidate folder holds at the moment of the delete, read under lock (see store/delete-empty-groups.ts). */
 export interface GroupContents {
   /** The candidates still present, with their parent. A candidate missing here was deleted by someone else. */
   readonly candidates: readonly { readonly id: number; readonly parentId: number | null }[];

@@ -18,7 +18,7 @@ export interface NameResolution {
  * Unique names within one folder, independent of input order. A name wanted by several instances, or already
  * used by a connection we must not touch, becomes `name (i-…)` for each of them; should that still clash,
  * `name (region/i-…)`; failing that the instance gets no connection this run and a conflict says why. `nameKey` says
- * which names the database counts as the same (see mapping/name-fold.ts).
+ * which names the database counts as the same (see desired/name-fold.ts).
  */
 export function resolveNames(
   requests: readonly NameRequest[],

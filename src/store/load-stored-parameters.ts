@@ -28,7 +28,7 @@ async function loadStoredParameter(db: Kysely<Database>, options: StoredParamete
   });
 }
 
-/** Stored Administrator passwords with their digests (see windows/password-plan.ts). */
+/** Stored Administrator passwords with their digests (see enrich/passwords/password-plan.ts). */
 export async function loadStoredPasswords(db: Kysely<Database>, options: StoredParameterOptions): Promise<Map<string, StoredPassword>> {
   const rows = await loadStoredParameter(db, options, 'password');
   return new Map(rows.map((r) => [r.key, r.digest === undefined ? { password: r.value } : { password: r.value, digest: r.digest }]));

@@ -3,7 +3,7 @@ import { OWNED_OBJECT_TABLE, type Database } from './tables.js';
 
 /**
  * Rewrites this owner's single-account bookkeeping (`<region>/<id>`, scope `<region>`) to the own account's
- * `<account>/<region>/<id>`, in the run's transaction (see plan/adopt-region-keys.ts). `concat` exists on both databases.
+ * `<account>/<region>/<id>`, in the run's transaction (see plan/adopt-account-scopes.ts). `concat` exists on both databases.
  */
 export async function rekeyRegionRows(db: Kysely<Database>, ownerId: string, selfAccountId: string): Promise<void> {
   // A literal, not a parameter: PostgreSQL cannot type a parameter inside concat(). Only an account id is ever inlined.

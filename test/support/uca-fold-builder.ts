@@ -2,7 +2,7 @@ import { baseFold } from '../../src/desired/name-fold.js';
 import { groupBy, parseExpansion } from './collation-weights.js';
 
 /**
- * Builds the table of src/mapping/uca-folds.ts from what real servers say (see generate-uca-folds.ts): characters any
+ * Builds the table of src/desired/uca-folds.ts from what real servers say (see generate-uca-folds.ts): characters any
  * source counts as equal join one class (union-find); characters that weigh nothing join the empty class; a class holding
  * a character that weighs as a sequence of others (ß = s s) gets that sequence's key; any other class gets the base fold
  * of its lowest code point. The table lists the characters whose key is not their base fold.
