@@ -131,7 +131,7 @@ export function ec2Clients(
 }
 
 /** Both keys set: static keys; neither (empty): undefined, the default chain. parseConfig rejects one without the other. */
-export function staticKeysOf(secrets: Secrets): StaticKeys | undefined {
+function staticKeysOf(secrets: Secrets): StaticKeys | undefined {
   if (secrets.awsAccessKeyId === '' || secrets.awsSecretKey === '') return undefined;
   return { accessKeyId: secrets.awsAccessKeyId, secretAccessKey: secrets.awsSecretKey };
 }

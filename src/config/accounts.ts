@@ -23,7 +23,7 @@ const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 /** Whitespace, or a comma that starts the next entry (`self`, `arn:`): external ids may contain commas themselves. */
 const ENTRY_SEPARATOR = /\s+|,(?=\s*(?:self(?=[\s,]|$)|arn:|,|$))/i;
 const PLACEHOLDER = /\{([^{}]*)\}/g;
-export const ACCOUNT_FOLDER_PLACEHOLDERS = ['alias', 'id'] as const;
+const ACCOUNT_FOLDER_PLACEHOLDERS = ['alias', 'id'] as const;
 export const DEFAULT_ACCOUNT_FOLDER = '{alias}';
 const NAME_LIMIT = 128;
 

@@ -8,8 +8,8 @@ import { ALL_SETTINGS, DATABASE_PREFIXES, propertyNameOf, settingsByPropertyName
  */
 
 /** Guacamole's configuration folder when GUACAMOLE_HOME is not set. */
-export const DEFAULT_GUACAMOLE_HOME = '/etc/guacamole';
-export const PROPERTIES_FILE_NAME = 'guacamole.properties';
+const DEFAULT_GUACAMOLE_HOME = '/etc/guacamole';
+const PROPERTIES_FILE_NAME = 'guacamole.properties';
 
 /** Reads a whole file; throws the `fs` error (with its `code`) when it cannot. */
 export type FileReader = (path: string) => string | Uint8Array;

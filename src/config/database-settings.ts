@@ -55,7 +55,7 @@ function databaseSettings({ prefix, defaultPort, legacyPrefix, socketFolder }: D
   };
 }
 
-export const DATABASE_SETTINGS: Readonly<Record<Dialect, DatabaseSettings>> = {
+const DATABASE_SETTINGS: Readonly<Record<Dialect, DatabaseSettings>> = {
   postgres: databaseSettings(NAMING.postgres),
   mysql: databaseSettings(NAMING.mysql),
 };

@@ -97,11 +97,6 @@ export const ALL_SETTINGS: readonly SettingDefinition[] = [
   ...DATABASE.settings,
 ];
 
-/** Older environment names of a setting, accepted with a deprecation warning. */
-export function legacyNamesFor(name: string): readonly string[] {
-  return ALL_SETTINGS.find((s) => s.name === name)?.legacyNames ?? [];
-}
-
 /** Setting name by property name, for every setting. */
 export function settingsByPropertyName(): ReadonlyMap<string, string> {
   return new Map(ALL_SETTINGS.map(({ name, property }) => [property, name]));

@@ -2,9 +2,9 @@ import { constants } from 'node:os';
 import type { Logger } from '../shared/logger.js';
 
 /** Under Docker's 10 s between SIGTERM and SIGKILL. */
-export const FORCE_EXIT_AFTER_MS = 8_000;
+const FORCE_EXIT_AFTER_MS = 8_000;
 /** Status of a forced exit after the time limit (a second signal exits 128 + its number: 130 SIGINT, 143 SIGTERM). */
-export const FORCED_EXIT_STATUS = 1;
+const FORCED_EXIT_STATUS = 1;
 
 /** The subset of `process` the handler uses, so tests can drive it. */
 export interface SignalTarget {

@@ -6,7 +6,7 @@ import { secretMayGoTo } from '../discover/secret-destination.js';
 import { TAGS } from '../discover/tags.js';
 
 /** The setting that lets `kcm:hostname` take an instance's secret to any host. */
-export const TRUST_HOSTNAME_TAG_SETTING = 'AWS_DISCOVERY_TRUST_HOSTNAME_TAG';
+const TRUST_HOSTNAME_TAG_SETTING = 'AWS_DISCOVERY_TRUST_HOSTNAME_TAG';
 
 /** A secret parameter's value this run, or the parameter to keep as it is because the value is unknown. */
 export interface SecretValue {

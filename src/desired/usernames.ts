@@ -30,7 +30,7 @@ const RULES: readonly { readonly pattern: RegExp; readonly user: string; readonl
   { pattern: /^turnkey/i, user: 'root' },
 ];
 
-export const DEFAULT_USERNAME = 'ec2-user';
+const DEFAULT_USERNAME = 'ec2-user';
 
 /**
  * The login AWS documents for the image's distribution, from its name (the only reliable signal; the owner id

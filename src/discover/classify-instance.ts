@@ -3,10 +3,10 @@ import { ignored, printableTagValue, TAGS } from './tags.js';
 
 export type Platform = 'linux' | 'windows';
 export type Protocol = 'ssh' | 'rdp' | 'vnc' | 'telnet';
-export const PROTOCOLS: readonly Protocol[] = ['ssh', 'rdp', 'vnc', 'telnet'];
+const PROTOCOLS: readonly Protocol[] = ['ssh', 'rdp', 'vnc', 'telnet'];
 
 /** Instances in these states keep their connection; `shutting-down` and `terminated` ones lose it. */
-export const KEPT_STATES: ReadonlySet<string> = new Set(['pending', 'running', 'stopping', 'stopped']);
+const KEPT_STATES: ReadonlySet<string> = new Set(['pending', 'running', 'stopping', 'stopped']);
 
 /** What every step decides about an instance the same way: whether it has a connection, and of which kind. */
 export interface InstanceClass {
@@ -26,7 +26,7 @@ export function classifyInstance(instance: DiscoveredInstance): InstanceClass {
 }
 
 /** EC2 reports `windows` (compared without case) for Windows; anything else is treated as Linux. */
-export function platformOf(instance: Pick<DiscoveredInstance, 'platform'>): Platform {
+function platformOf(instance: Pick<DiscoveredInstance, 'platform'>): Platform {
   return instance.platform?.toLowerCase() === 'windows' ? 'windows' : 'linux';
 }
 

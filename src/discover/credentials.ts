@@ -80,7 +80,7 @@ async function firstAnswer(links: readonly TaggedProvider[]): Promise<{ source: 
   throw new CredentialsNotFoundError(skipped);
 }
 
-export class CredentialsNotFoundError extends Error {
+class CredentialsNotFoundError extends Error {
   override readonly name = 'CredentialsNotFoundError';
   constructor(readonly tried: readonly string[]) {
     super(

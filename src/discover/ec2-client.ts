@@ -23,8 +23,8 @@ export interface Ec2ClientOptions {
   readonly connectionTimeoutMs?: number;
 }
 
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-export const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const DEFAULT_CONNECTION_TIMEOUT_MS = 10_000;
 
 /** One client per region; throttling (`RequestLimitExceeded`) is retried with adaptive client-side rate limiting. */
 export function createEc2Client(options: Ec2ClientOptions): EC2Client {

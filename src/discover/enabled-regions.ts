@@ -7,7 +7,7 @@ export const ALL_REGIONS = '*';
 /** DescribeRegions is asked here (any region answers for the whole account in the `aws` partition). */
 export const REGION_LIST_HOME = 'us-east-1';
 /** The daemon asks again after this long, so a newly enabled region is picked up without a restart. */
-export const REGION_LIST_MAX_AGE_MS = 60 * 60 * 1000;
+const REGION_LIST_MAX_AGE_MS = 60 * 60 * 1000;
 
 /** The last region list of the account, kept between the daemon's runs. */
 export interface RegionListCache {

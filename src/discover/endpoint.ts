@@ -3,7 +3,7 @@ import type { AddressKind } from '../config/setting-values.js';
 import { chosenProtocol, type Platform, type Protocol } from './classify-instance.js';
 import { printableTagValue, TAGS } from './tags.js';
 
-export const DEFAULT_PORTS: Readonly<Record<Protocol, number>> = { ssh: 22, rdp: 3389, vnc: 5900, telnet: 23 };
+const DEFAULT_PORTS: Readonly<Record<Protocol, number>> = { ssh: 22, rdp: 3389, vnc: 5900, telnet: 23 };
 
 /** Where a connection can reach an instance, in the order of preference (`AWS_DISCOVERY_ADDRESS`). */
 

@@ -8,7 +8,7 @@
  * instances each, so `ceil(LISTABLE_INSTANCES / pageSize)` pages (1,000 at the default 1000 per page) is far above any
  * real region; a listing still asking for more is following tokens that lead nowhere.
  */
-export const LISTABLE_INSTANCES = 1_000_000;
+const LISTABLE_INSTANCES = 1_000_000;
 
 /** The page cap for a DescribeInstances listing at `pageSize`. */
 export function maxPagesFor(pageSize: number): number {

@@ -17,7 +17,7 @@ export interface IamApi {
 }
 
 /** Shown in CloudTrail of the target account as the session that read it. */
-export const ROLE_SESSION_NAME = 'guacamole-ec2-discovery';
+const ROLE_SESSION_NAME = 'guacamole-ec2-discovery';
 
 export interface ClientOptions {
   readonly credentials: AwsCredentialIdentityProvider;

@@ -16,7 +16,7 @@ export function adoptRegionKeys(current: CurrentState, selfAccountId: string): {
 }
 
 /** A scope of the single-account days: a region name, no account part. */
-export function isRegionScope(scope: string): boolean {
+function isRegionScope(scope: string): boolean {
   return scope !== '' && !scope.includes('/');
 }
 

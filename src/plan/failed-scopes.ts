@@ -1,7 +1,7 @@
 import type { ScopeMatcher } from './plan-changes.js';
 
 /** The scope of every region of one account (`<account id>/*`), or of everything (`*`): a failed account or region list. */
-export const EVERY_REGION = '*';
+const EVERY_REGION = '*';
 
 /**
  * Pure: which scopes are unknown this run. A failed scope is a region (`eu-west-1`, `222222222222/eu-west-1`), every

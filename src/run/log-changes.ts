@@ -28,7 +28,7 @@ export function logWritten(logger: Logger, written: Written, context: { dryRun: 
 }
 
 /** One info line per change (names and places, never parameter values), one warn line per conflict. */
-export function logChanges(logger: Logger, changes: ChangeSet, context: { dryRun: boolean; adminGroup: string }): void {
+function logChanges(logger: Logger, changes: ChangeSet, context: { dryRun: boolean; adminGroup: string }): void {
   const verb = (done: string, planned: string) => (context.dryRun ? planned : done);
   if (changes.adminGroup === 'create' || changes.adminGroup === 'add-user-group') {
     logger.warn(`${verb('created', 'would create')} the user group "${context.adminGroup}": add the people who may use these connections to it`, {

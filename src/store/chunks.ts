@@ -1,5 +1,5 @@
 /** Rows per multi-row statement: well under PostgreSQL's 65,535 bind parameters and MySQL's packet limit. */
-export const CHUNK = 500;
+const CHUNK = 500;
 
 export function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = [];

@@ -12,7 +12,7 @@ const INFO_LIMIT = 2000;
  * How long "AWS did not return this AMI" is believed. Deregistered AMI ids are never reused, but an unshared AMI can be
  * shared again: it is asked about once a day rather than on every run.
  */
-export const MISSING_IMAGE_TTL_MS = 24 * 60 * 60 * 1000;
+const MISSING_IMAGE_TTL_MS = 24 * 60 * 60 * 1000;
 
 /** Every cached image (one query; a few hundred rows for a large estate). Stale "missing" rows are left out. */
 export async function loadImageCache(db: Kysely<Database>, now = Date.now()): Promise<ImageCache> {

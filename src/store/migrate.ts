@@ -3,10 +3,10 @@ import { migrations } from '../../migrations/index.js';
 import { describeError } from '../shared/errors.js';
 
 /** Our own names, so we never share Kysely's default `kysely_migration` with another application. */
-export const MIGRATION_TABLE = 'ec2_discovery_migration';
-export const MIGRATION_LOCK_TABLE = 'ec2_discovery_migration_lock';
+const MIGRATION_TABLE = 'ec2_discovery_migration';
+const MIGRATION_LOCK_TABLE = 'ec2_discovery_migration_lock';
 
-export class MigrationError extends Error {
+class MigrationError extends Error {
   override readonly name = 'MigrationError';
 }
 

@@ -65,7 +65,7 @@ async function readColumns(db: Kysely<any>, dialect: SqlDialect): Promise<Column
 }
 
 /** The database cannot be reached or refuses the login: says where, as whom, and why (never the password). */
-export class DatabaseConnectError extends Error {
+class DatabaseConnectError extends Error {
   override readonly name = 'DatabaseConnectError';
   constructor(target: DatabaseConfig, server: string, cause: unknown) {
     super(`cannot connect to the ${server} database "${target.database}" at ${target.host}:${target.port} as user "${target.user}": ${describeError(cause)}`, {
@@ -93,7 +93,7 @@ function schemaProblem(missing: string[], tables: ReadonlySet<string>): SchemaMi
 }
 
 /** The database user cannot do what a run needs; names each table and privilege. */
-export class MissingPrivilegeError extends Error {
+class MissingPrivilegeError extends Error {
   override readonly name = 'MissingPrivilegeError';
   constructor(readonly missing: readonly string[]) {
     super(

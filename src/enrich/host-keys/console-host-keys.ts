@@ -75,7 +75,7 @@ export function parseConsoleHostKeys(consoleText: string): ConsoleHostKeys {
  * also has an ECDSA key (as Amazon Linux and Ubuntu images do) would fail every connection with "Host key did not
  * match any provided known host keys". DSS is never pinned (OpenSSH removed it; libssh2 1.11 disables it).
  */
-export const HOST_KEY_PREFERENCE: readonly HostKeyType[] = [
+const HOST_KEY_PREFERENCE: readonly HostKeyType[] = [
   'ecdsa-sha2-nistp256',
   'ecdsa-sha2-nistp384',
   'ecdsa-sha2-nistp521',

@@ -1,7 +1,7 @@
 import type { HostKeyOutcome } from './host-key-plan.js';
 
 /** An instance whose console showed no host keys is not read again for this long. */
-export const CONSOLE_RETRY_MS = 15 * 60 * 1000;
+const CONSOLE_RETRY_MS = 15 * 60 * 1000;
 
 /** What host key pinning remembers between runs (in memory only; `--once` starts empty). Times come from the caller's clock. */
 export class ConsoleMemory {

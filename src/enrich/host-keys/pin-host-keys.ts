@@ -5,7 +5,7 @@ import type { ConsoleMemory } from './console-memory.js';
 import { planHostKeyReads, type HostKeyOutcome } from './host-key-plan.js';
 import { readHostKeys } from './read-host-keys.js';
 
-export const CONSOLE_READS_PER_REGION = 100;
+const CONSOLE_READS_PER_REGION = 100;
 
 export interface HostKeySources {
   /** The `host-key` values Guacamole holds, by instance key. */

@@ -4,7 +4,7 @@ import type { PasswordBackoff, PasswordOutcome } from './password-plan.js';
  * A Windows instance whose GetPasswordData answered without a usable password is asked again after this long (EC2
  * generates it within minutes of launch).
  */
-export const PASSWORD_RETRY_MS = 5 * 60 * 1000;
+const PASSWORD_RETRY_MS = 5 * 60 * 1000;
 
 /** What the password step remembers between runs (in memory only; `--once` starts empty). Times come from the caller's clock. */
 export class PasswordMemory {

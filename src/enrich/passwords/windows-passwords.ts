@@ -6,7 +6,7 @@ import type { PasswordMemory } from './password-memory.js';
 import { needsWindowsPassword, planPasswordFetches, type PasswordOutcome, type StoredPassword } from './password-plan.js';
 
 /** A fleet launching thousands of Windows instances at once is served over several runs, not in one burst. */
-export const PASSWORD_FETCHES_PER_REGION = 500;
+const PASSWORD_FETCHES_PER_REGION = 500;
 
 export interface PasswordSources {
   /** The passwords Guacamole holds, by instance key; read only when an instance needs a password. */
