@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { readEnvironment } from '../config/env.js';
-import { parseConfig } from '../config/config.js';
+import { readEnvironment, type RawRead } from '../config/env.js';
+import { parseConfig, parseStatusConfig } from '../config/config.js';
 import { ConfigError, describeError } from '../shared/errors.js';
 import { parseArgs, UsageError, USAGE } from './args.js';
 import { runWithConfig } from './run-with-config.js';
@@ -10,7 +10,8 @@ import { statusCommand } from './status-command.js';
 /**
  * Exit codes: 0 success or clean stop (daemon), 1 failure at run time (`--once`), 2 usage or configuration error,
  * including a /healthz listener that cannot bind (systemd: RestartPreventExitStatus=2). A forced stop exits 130/143
- * (second signal) or 1 (shutdown over 8 s); see daemon/shutdown.ts.
+ * (second signal) or 1 (shutdown over 8 s); see daemon/shutdown.ts. `status`: 0 the last run succeeded, 1 it did not
+ * (or none is recorded), 2 usage or configuration (including a database it cannot read).
  */
 async function main(argv: readonly string[]): Promise<number> {
   let args;
@@ -29,20 +30,42 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${version()}\n`);
     return 0;
   }
-  let parsed;
   const raw = readEnvironment(process.env);
+  if (args.command === 'status') return statusWithConfig(raw, { json: args.json, runs: args.runs });
+  let parsed;
   try {
     parsed = { ...parseConfig(raw.settings, raw.problems), warnings: raw.warnings };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     // No logger without a valid configuration: the warnings (a typo may be the cause) go with the error.
-    for (const w of raw.warnings) process.stderr.write(`guacamole-ec2-discovery: warning: ${w}\n`);
+    printWarnings(raw.warnings);
     process.stderr.write(`guacamole-ec2-discovery: ${err.message}\n`);
     return 2;
   }
-  if (args.command === 'status') return statusCommand({ config: parsed.config, secrets: parsed.secrets }, { json: args.json, runs: args.runs });
   if (args.allowMassDelete) parsed = { ...parsed, config: { ...parsed.config, allowMassDelete: true } };
   return runWithConfig(parsed, { once: args.once, dryRun: args.dryRun, version: version() });
+}
+
+/**
+ * `status` needs only the database and owner-id settings (AWS ones may be absent or wrong), and shows on stderr the
+ * configuration warnings the daemon logs at startup, typos included.
+ */
+async function statusWithConfig(raw: RawRead, options: { json: boolean; runs: number }): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseStatusConfig(raw.settings, raw.problems);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    printWarnings(raw.warnings);
+    process.stderr.write(`guacamole-ec2-discovery: ${err.message}\n`);
+    return 2;
+  }
+  printWarnings([...raw.warnings, ...parsed.warnings]);
+  return statusCommand(parsed, options);
+}
+
+function printWarnings(warnings: readonly string[]): void {
+  for (const w of warnings) process.stderr.write(`guacamole-ec2-discovery: warning: ${w}\n`);
 }
 
 function version(): string {

@@ -1,4 +1,4 @@
-import type { Config, Secrets } from '../config/config.js';
+import type { StatusConfig } from '../config/config.js';
 import { describeError } from '../shared/errors.js';
 import { openDatabase, type GuacamoleDatabase } from '../store/database.js';
 import { checkSchema } from '../store/schema-check.js';
@@ -9,10 +9,11 @@ import { readStatus, type StatusView } from '../status/read-status.js';
  * `guacamole-ec2-discovery status [--json] [--runs N]`: what the last runs did and which instances have a problem,
  * read from the database (works while the daemon runs, from any host that reaches the database).
  * Exit status: 0 when the last run succeeded, 1 when it failed, was partial or none is recorded, 2 when the
- * database cannot be read.
+ * database cannot be read (a configuration problem: wrong host, credentials or database). Needs only the database
+ * and owner-id settings.
  */
 export async function statusCommand(
-  parsed: { config: Config; secrets: Pick<Secrets, 'databasePassword'> },
+  parsed: StatusConfig,
   options: { json: boolean; runs: number },
   out: (text: string) => void = (text) => process.stdout.write(text),
 ): Promise<number> {

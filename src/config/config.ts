@@ -1,7 +1,9 @@
 import { ConfigError } from '../shared/errors.js';
 import type { Config, Secrets } from './config-shape.js';
+import type { ConfigEntry } from './config-entry.js';
+import { DATABASE } from './database-settings.js';
 import type { RawSettings } from './setting.js';
-import { SETTINGS_TABLE } from './settings.js';
+import { OWNER, SETTINGS_TABLE } from './settings.js';
 
 export type { Config, DatabaseConfig, Dialect, Secrets } from './config-shape.js';
 
@@ -10,11 +12,38 @@ export type { Config, DatabaseConfig, Dialect, Secrets } from './config-shape.js
  * settings table (settings.ts) reads its settings and fills its part of Config and Secrets, in table order.
  */
 export function parseConfig(raw: RawSettings, readProblems: readonly string[] = []): { config: Config; secrets: Secrets } {
-  const problems = [...readProblems];
-  const parts = SETTINGS_TABLE.map((entry) => entry.read(raw, problems));
+  return parseEntries(SETTINGS_TABLE, raw, [...readProblems]) as { config: Config; secrets: Secrets };
+}
+
+/** What `status` reads: the database and the owner id, nothing about AWS, keys or the schedule. */
+export interface StatusConfig {
+  readonly config: Pick<Config, 'database' | 'ownerId'>;
+  readonly secrets: Pick<Secrets, 'databasePassword'>;
+}
+
+const STATUS_ENTRIES: readonly ConfigEntry[] = [OWNER, DATABASE];
+
+/** Names (current and legacy) of the settings status does not read. */
+const STATUS_UNUSED_NAMES: readonly string[] = SETTINGS_TABLE.filter((entry) => !STATUS_ENTRIES.includes(entry)).flatMap((entry) =>
+  entry.settings.flatMap((s) => [s.name, ...s.legacyNames]),
+);
+
+/**
+ * Like parseConfig, for `status`: only the database and owner-id settings are checked. A read problem about another
+ * setting (an unreadable `AWS_DISCOVERY_SECRET_KEY_FILE`, say) does not stop status: it comes back as a warning.
+ */
+export function parseStatusConfig(raw: RawSettings, readProblems: readonly string[] = []): StatusConfig & { warnings: string[] } {
+  const aboutUnused = (problem: string) => STATUS_UNUSED_NAMES.some((name) => problem.startsWith(`${name}:`) || problem.startsWith(`${name}_FILE:`));
+  const warnings = readProblems.filter(aboutUnused).map((problem) => `${problem} (not used by status)`);
+  const parsed = parseEntries(STATUS_ENTRIES, raw, readProblems.filter((problem) => !aboutUnused(problem)));
+  return { config: parsed.config as StatusConfig['config'], secrets: parsed.secrets as StatusConfig['secrets'], warnings };
+}
+
+function parseEntries(entries: readonly ConfigEntry[], raw: RawSettings, problems: string[]): { config: Partial<Config>; secrets: Partial<Secrets> } {
+  const parts = entries.map((entry) => entry.read(raw, problems));
   if (problems.length > 0) throw new ConfigError(problems);
   return {
-    config: Object.assign({}, ...parts.map((part) => part.config)) as Config,
-    secrets: Object.assign({}, ...parts.map((part) => part.secrets)) as Secrets,
+    config: Object.assign({}, ...parts.map((part) => part.config)) as Partial<Config>,
+    secrets: Object.assign({}, ...parts.map((part) => part.secrets)) as Partial<Secrets>,
   };
 }

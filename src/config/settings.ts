@@ -35,6 +35,12 @@ const AWS_KEYS = settingGroup([ACCESS_KEY_ID, SECRET_KEY], (raw, problems) => {
 
 const OWNER_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** Whose connections and runs these are; `status` reads it too. */
+export const OWNER: ConfigEntry = configField(
+  'ownerId',
+  matching('AWS_DISCOVERY_OWNER_ID', OWNER_ID, 'letters, digits, ".", "_" or "-", at most 64', 'default'),
+);
+
 export const SETTINGS_TABLE: readonly ConfigEntry[] = [
   AWS_KEYS,
   // The roles have always been checked before the regions and endpoints, though Config lists the accounts after them.
@@ -55,7 +61,7 @@ export const SETTINGS_TABLE: readonly ConfigEntry[] = [
   configField('adminGroup', guacamoleName('AWS_DISCOVERY_ADMIN_GROUP', 'AWS EC2 Administrators')),
   configField('recordByDefault', boolean('AWS_DISCOVERY_RECORD_CONNECTIONS_BY_DEFAULT', false)),
   configField('keysDir', absolutePath('AWS_DISCOVERY_KEYS_DIR', '/etc/guacamole/cloud-connector-secrets/aws')),
-  configField('ownerId', matching('AWS_DISCOVERY_OWNER_ID', OWNER_ID, 'letters, digits, ".", "_" or "-", at most 64', 'default')),
+  OWNER,
   configField('pageSize', integer('AWS_DISCOVERY_PAGE_SIZE', 5, 1000, 1000)),
   configField('listingTimeoutSeconds', integer('AWS_DISCOVERY_LISTING_TIMEOUT', 10, 3600, DEFAULT_LISTING_TIMEOUT_MS / 1000)),
   DATABASE,
