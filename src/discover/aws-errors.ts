@@ -69,10 +69,14 @@ export function isUnreadableResponse(err: unknown): boolean {
 /**
  * For an answer the SDK could not read, the code and a detail that says what came back, e.g. `{ code: 'NonAwsErrorPage',
  * detail: 'HTTP 500' }`; undefined for any other error. An error status with an unparsable body, or one whose body held no
- * AWS error code (the SDK then names the error `Unknown`), is an error page; an unparsable HTTP 200 is a cut answer.
+ * AWS error code (the SDK then names the error `Unknown`), is an error page; an unparsable HTTP 200 is a cut answer. An error
+ * with a name or code of its own (TimeoutError, ECONNRESET) is left to that name.
  */
 export function unreadableAnswer(err: unknown): { code: string; detail: string } | undefined {
   if (!(err instanceof Error)) return undefined;
+  // An error with a name or code of its own says more (a body that stopped coming is a TimeoutError, parse message or not).
+  const ownCode = (err as { code?: unknown }).code;
+  if ((typeof ownCode === 'string' && ownCode !== '') || (err.name !== 'Error' && err.name !== 'Unknown')) return undefined;
   const status = (err as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
   const errorStatus = typeof status === 'number' && status >= 300 ? status : undefined;
   if (errorStatus !== undefined && (isUnreadableResponse(err) || err.name === 'Unknown')) {
