@@ -21,7 +21,7 @@ export async function statusCommand(
   const database = openDatabase(config.database, parsed.secrets.databasePassword, () => undefined);
   let status: StatusView;
   try {
-    const schema = await checkSchema(database.db, database.dialect);
+    const schema = await checkSchema(database.db, database.dialect, config.database);
     status = schema.hasBookkeeping ? await readStatusOrEmpty(database, config.ownerId, options.runs) : emptyStatus(config.ownerId);
   } catch (err) {
     process.stderr.write(`guacamole-ec2-discovery: cannot read the status from the database: ${describeError(err)}\n`);

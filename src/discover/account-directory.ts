@@ -1,6 +1,6 @@
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { AccountSpec } from '../config/accounts.js';
-import { accountErrorHint, awsErrorHint, IAM_PERMISSIONS } from './aws-errors.js';
+import { accountErrorHint, awsErrorHint, IAM_PERMISSIONS, unreadableAnswer } from './aws-errors.js';
 import { memoizeUntilExpiry } from './credentials.js';
 import { errorCode, oneLine } from './discover-region.js';
 import type { Ec2Api } from './ec2-client.js';
@@ -189,8 +189,9 @@ export class AccountDirectory {
 
 /** `account 222222222222: AssumeRole of arn:… failed: AccessDenied: …; grant sts:AssumeRole on …`. */
 function failure(operation: string, roleArn: string | undefined, err: unknown, accountId: string | undefined): { error: string; code?: string } {
-  const code = errorCode(err);
-  const message = oneLine(describe(err));
+  const unreadable = unreadableAnswer(err);
+  const code = unreadable?.code ?? errorCode(err);
+  const message = oneLine(unreadable?.detail ?? describe(err));
   const detail = code === undefined || message.startsWith(code) ? message : `${code}: ${message}`;
   const hint =
     operation === 'AssumeRole' || operation === 'GetCallerIdentity' ? accountErrorHint(code, operation, roleArn) : awsErrorHint(code, operation, 'STS');

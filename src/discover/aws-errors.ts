@@ -25,8 +25,9 @@ const BAD_CREDENTIALS = new Set([
 ]);
 const EXPIRED = new Set(['RequestExpired', 'ExpiredToken', 'ExpiredTokenException']);
 const THROTTLED = new Set(['RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'TooManyRequestsException']);
-const TIMED_OUT = new Set(['TimeoutError', 'RequestTimeout', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'ECONNREFUSED']);
-const NO_SUCH_HOST = new Set(['ENOTFOUND', 'EAI_AGAIN']);
+const TIMED_OUT = new Set(['TimeoutError', 'RequestTimeout', 'ETIMEDOUT']);
+const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE']);
+const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH']);
 
 /**
  * A hint for an AWS error code from `operation` in `region`, or undefined when the code speaks for itself.
@@ -40,18 +41,49 @@ export function awsErrorHint(code: string | undefined, operation: string, region
       `mean ${region} is not enabled for the account)`;
   if (EXPIRED.has(code)) return 'the credentials or their session token have expired (or the clock is off by more than 5 minutes): refresh them';
   if (code === 'OptInRequired') return `the region ${region} is not enabled for this account: enable it or remove it from AWS_DISCOVERY_REGIONS`;
-  if (NO_SUCH_HOST.has(code)) return `no EC2 endpoint answers for ${region}: check the region name in AWS_DISCOVERY_REGIONS (or AWS_DISCOVERY_EC2_ENDPOINT)`;
+  if (code === 'ENOTFOUND')
+    return `no EC2 endpoint answers for ${region}: its host name does not resolve (DNS); check the region name in AWS_DISCOVERY_REGIONS (or the endpoint)`;
+  if (code === 'EAI_AGAIN') return `the DNS lookup of the endpoint for ${region} failed for now (no DNS server answered); the next run tries again`;
+  if (code === 'ECONNREFUSED')
+    return `the endpoint for ${region} refused the connection (nothing listens there, or a firewall rejects it): check the endpoint setting and any proxy`;
+  if (UNREACHABLE.has(code)) return `no network route to the endpoint for ${region}: check the network, proxy or VPC endpoint; the next run tries again`;
   if (THROTTLED.has(code)) return 'AWS kept throttling after the retries; the next run tries again';
   if (TIMED_OUT.has(code)) return 'the EC2 endpoint did not answer in time; the next run tries again';
+  if (CONNECTION_LOST.has(code)) return 'the connection was closed before the answer was complete (network, proxy); the next run tries again';
   if (code === MALFORMED_RESPONSE) return 'the answer was cut or unreadable (network, proxy); the next run tries again';
+  if (code === ERROR_PAGE)
+    return 'the answer was an error page not from AWS (HTML or text, often from a proxy, firewall or load balancer): check the endpoint and proxy';
   return undefined;
 }
 
+/** An HTTP 200 answer whose XML could not be read: cut short or garbled. */
 export const MALFORMED_RESPONSE = 'MalformedResponse';
+/** An HTTP error status whose body is not an AWS XML error (an HTML page from a proxy, a plain-text 502…). */
+export const ERROR_PAGE = 'NonAwsErrorPage';
 
 /** The SDK's error for an answer it could not parse (truncated or garbled XML) carries no code of its own. */
 export function isUnreadableResponse(err: unknown): boolean {
   return err instanceof Error && /Deserialization error|XML parse error/i.test(err.message);
+}
+
+/**
+ * For an answer the SDK could not read, the code and a detail that says what came back, e.g. `{ code: 'NonAwsErrorPage',
+ * detail: 'HTTP 500' }`; undefined for any other error. An error status with an unparsable body, or one whose body held no
+ * AWS error code (the SDK then names the error `Unknown`), is an error page; an unparsable HTTP 200 is a cut answer. An error
+ * with a name or code of its own (TimeoutError, ECONNRESET) is left to that name.
+ */
+export function unreadableAnswer(err: unknown): { code: string; detail: string } | undefined {
+  if (!(err instanceof Error)) return undefined;
+  // An error with a name or code of its own says more (a body that stopped coming is a TimeoutError, parse message or not).
+  const ownCode = (err as { code?: unknown }).code;
+  if ((typeof ownCode === 'string' && ownCode !== '') || (err.name !== 'Error' && err.name !== 'Unknown')) return undefined;
+  const status = (err as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
+  const errorStatus = typeof status === 'number' && status >= 300 ? status : undefined;
+  if (errorStatus !== undefined && (isUnreadableResponse(err) || err.name === 'Unknown')) {
+    return { code: ERROR_PAGE, detail: `HTTP ${errorStatus} with a body that is not an AWS error` };
+  }
+  if (isUnreadableResponse(err)) return { code: MALFORMED_RESPONSE, detail: err.message };
+  return undefined;
 }
 
 

@@ -1,6 +1,6 @@
 import type { Filter, Image, Instance } from '@aws-sdk/client-ec2';
 import { MAX_FILTER_VALUES } from './ec2-client.js';
-import { awsErrorHint, isUnreadableResponse, MALFORMED_RESPONSE } from './aws-errors.js';
+import { awsErrorHint, unreadableAnswer } from './aws-errors.js';
 import type { Ec2Api, InstancePage } from './ec2-client.js';
 import type { DiscoveredInstance, ImageInfo, ScopeListing } from './instance.js';
 import { DEFAULT_LISTING_TIMEOUT_MS } from '../config/setting-values.js';
@@ -128,8 +128,9 @@ function toImageMap(rawImages: readonly Image[]): ReadonlyMap<string, ImageInfo>
 
 function failure(scope: string, operation: string, err: unknown): ScopeListing {
   if (err instanceof ListingAbandonedError) return { scope, ok: false, error: describeAbandonment(err.reason, scope), code: err.code };
-  const code = errorCode(err) ?? (isUnreadableResponse(err) ? MALFORMED_RESPONSE : undefined);
-  const message = oneLine(err instanceof Error ? err.message : String(err));
+  const unreadable = unreadableAnswer(err);
+  const code = unreadable?.code ?? errorCode(err);
+  const message = oneLine(unreadable?.detail ?? (err instanceof Error ? err.message : String(err)));
   const detail = code === undefined || message.startsWith(code) ? message : `${code}: ${message}`;
   const hint = awsErrorHint(code, operation, scope);
   return {

@@ -4,11 +4,18 @@ import type { Logger } from '../shared/logger.js';
 import type { GuacamoleDatabase } from '../store/database.js';
 import { loadImageCache, saveNewImages, type ImageCache } from '../store/image-cache.js';
 
-/** The DescribeImages cache is an optimisation: when it cannot be read, every AMI is described as before. */
+/**
+ * The DescribeImages cache is an optimisation: when it cannot be read, every AMI is described as before. A dry run on
+ * a database the migrations have not touched yet has no cache table: that is an empty cache, not a problem to warn of.
+ */
 export async function readImageCache(database: GuacamoleDatabase, logger: Logger): Promise<ImageCache> {
   try {
     return await loadImageCache(database.db);
   } catch (err) {
+    if (database.dialect.isMissingTable(err)) {
+      logger.debug('no image cache table yet (created by the first run that writes); describing every AMI');
+      return new Map();
+    }
     logger.warn('could not read the image cache; describing every AMI', { error: describeError(err) });
     return new Map();
   }

@@ -44,7 +44,7 @@ export async function checkSchema(db: Kysely<any>, dialect: SqlDialect, target?:
   const missing = Object.entries(REQUIRED).flatMap(([table, columns]) =>
     columns.filter((c) => !present.has(`${table}.${c}`)).map((c) => (rows.some((r) => r.table_name === table) ? `${table}.${c}` : table)),
   );
-  if (missing.length > 0) throw schemaProblem([...new Set(missing)], new Set(rows.map((r) => r.table_name)));
+  if (missing.length > 0) throw schemaProblem([...new Set(missing)], new Set(rows.map((r) => r.table_name)), whereIs(dialect.serverName, target));
   const limit = rows.find((r) => r.table_name === 'guacamole_connection_parameter' && r.column_name === 'parameter_value')?.max_length;
   return {
     parameterValueLimit: Number(limit ?? 4096) || 4096,
@@ -78,18 +78,25 @@ class DatabaseConnectError extends Error {
  * A clearer error for the two usual mistakes: a database with no Guacamole table at all (the wrong database), and a
  * Guacamole schema from before 1.0.0, which had no `guacamole_entity` table (users and groups became entities then).
  */
-function schemaProblem(missing: string[], tables: ReadonlySet<string>): SchemaMismatchError {
+function schemaProblem(missing: string[], tables: ReadonlySet<string>, where: string): SchemaMismatchError {
   const error = new SchemaMismatchError(missing);
   const guacamoleTables = Object.keys(REQUIRED).filter((t) => tables.has(t));
   if (guacamoleTables.length === 0) {
-    error.message = `the database has no Guacamole tables (missing ${missing.join(', ')}): point the database settings at the database Guacamole uses, ` +
+    error.message = `${where} has no Guacamole tables (missing ${missing.join(', ')}): point the database settings at the database Guacamole uses, ` +
       `initialised with its schema scripts`;
   } else if (!tables.has('guacamole_entity')) {
     error.message =
-      `the Guacamole schema is older than 1.0.0 (no guacamole_entity table; missing ${missing.join(', ')}): ` +
+      `the Guacamole schema of ${where} is older than 1.0.0 (no guacamole_entity table; missing ${missing.join(', ')}): ` +
       "upgrade it with Guacamole's upgrade scripts (upgrade-pre-1.0.0.sql) before running this daemon";
+  } else {
+    error.message = error.message.replace('the database', where);
   }
   return error;
+}
+
+/** `the PostgreSQL database "guacamole_db" at db.example:5432` (never the user or password), or `the database` when not known. */
+function whereIs(server: string, target: DatabaseConfig | undefined): string {
+  return target === undefined ? 'the database' : `the ${server} database "${target.database}" at ${target.host}:${target.port}`;
 }
 
 /** The database user cannot do what a run needs; names each table and privilege. */

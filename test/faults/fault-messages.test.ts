@@ -34,6 +34,11 @@ describe('fault messages (pure)', function () {
       ['ETIMEDOUT', 'did not answer in time'],
       ['TimeoutError', 'did not answer in time'],
       ['MalformedResponse', 'cut or unreadable'],
+      ['ECONNREFUSED', 'the endpoint for ap-south-2 refused the connection'],
+      ['EAI_AGAIN', 'the DNS lookup of the endpoint for ap-south-2 failed for now'],
+      ['ECONNRESET', 'the connection was closed before the answer was complete'],
+      ['EHOSTUNREACH', 'no network route to the endpoint for ap-south-2'],
+      ['NonAwsErrorPage', 'an error page not from AWS'],
     ];
     for (const [code, words] of rows) {
       it(`${code} → "${words}"`, function () {

@@ -72,6 +72,12 @@ for (const dialect of DIALECTS) {
         const result = await runCli(['--once'], { ...awsEnv(), ...database.env });
         expect(result.code, output(result)).to.equal(1);
         expect(output(result)).to.include('has no Guacamole tables');
+        // Names where it looked (server, database, host and port), never the password.
+        const [name, host, port] = ['DATABASE', 'HOSTNAME', 'PORT'].map((key) => database?.env[`${prefix}_${key}`]);
+        const failure = result.logs.find((l) => l.level === 'error');
+        expect(String(failure?.error), output(result)).to.include(`database "${name}" at ${host}:${port} has no Guacamole tables`);
+        const password = database.env[`${prefix}_PASSWORD`] ?? '';
+        if (password !== '') expect(output(result)).to.not.include(password);
         expect(await tableNames(database)).to.deep.equal([]); // no bookkeeping table either
       });
 

@@ -214,5 +214,14 @@ for (const dialect of DIALECTS) {
       expect(tables.map((t) => t.name)).to.not.include('ec2_discovery_owned_object');
       expect((await database.db.selectFrom('guacamole_connection').select('connection_id').execute()).length).to.equal(0);
     });
+
+    it('a first --dry-run on a fresh database warns of nothing: the image cache table not existing yet is an empty cache', async function () {
+      const run = await runCli(['--once', '--dry-run'], env);
+      expect(run.code, run.stdout + run.stderr).to.equal(0);
+      const alarms = run.logs.filter((l) => l.level === 'warn' || l.level === 'error');
+      expect(alarms.filter((l) => /image/i.test(JSON.stringify(l))), run.stdout).to.deep.equal([]);
+      expect(run.stdout + run.stderr).to.not.include('ec2_discovery_image');
+      expect(fake.requestsFor('DescribeImages').length).to.be.greaterThan(0); // every AMI described, as with an empty cache
+    });
   });
 }
