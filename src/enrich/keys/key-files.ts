@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { lstat, open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { KeyLookup } from './key-types.js';
+import { type KeyFileReader, keyFileModeWarning } from './key-file-mode.js';
 import { inspectPrivateKey } from './private-key.js';
 
 /** A private key is a few kilobytes (an 8192-bit RSA key is about 6.3 KB); anything much larger is not one. */
@@ -90,13 +91,19 @@ async function readKeyContent(path: string, target: string): Promise<KeyLookup> 
     }
     const key = inspectPrivateKey(content.toString('utf8'));
     if ('error' in key) return { status: 'invalid', reason: `${path} ${key.error}` };
-    const exposed = (info.mode & 0o077) !== 0;
-    return { status: 'found', key, source: path, warnings: exposed ? [`${path} is readable by other users; run chmod 600 ${path}`] : [] };
+    const warning = keyFileModeWarning(path, info, daemonUser());
+    return { status: 'found', key, source: path, warnings: warning === undefined ? [] : [warning] };
   } catch (err) {
     return failedRead(path, err);
   } finally {
     await handle.close();
   }
+}
+
+function daemonUser(): KeyFileReader {
+  const primary = process.getgid?.();
+  const groups = process.getgroups?.() ?? [];
+  return { uid: process.getuid?.(), gids: primary === undefined ? groups : [primary, ...groups.filter((g) => g !== primary)] };
 }
 
 async function readAtMost(handle: FileHandle, limit: number): Promise<Buffer> {

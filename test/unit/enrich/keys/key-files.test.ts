@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_KEY_FILE_BYTES, readKeyFiles } from '../../../../src/enrich/keys/key-files.js';
 import type { KeyLookup } from '../../../../src/enrich/keys/key-types.js';
@@ -11,6 +11,22 @@ const KEY = pemKeyPair('rsa-pkcs1').privateText;
 function expectFound(lookup: KeyLookup | undefined): Extract<KeyLookup, { status: 'found' }> {
   if (lookup?.status !== 'found') return expect.fail(`expected a key, got ${JSON.stringify(lookup)}`);
   return lookup;
+}
+
+const NOBODY = 65534; // uid of "nobody" and gid of "nogroup" on Debian
+
+const isRoot = process.getuid?.() === 0;
+
+/** Runs readKeyFiles in a child process as the unprivileged user "nobody" (group "nogroup"); undefined when it cannot load the code. */
+function readKeyFilesAsNobody(dir: string, names: readonly string[]): Record<string, KeyLookup> | undefined {
+  const moduleUrl = new URL('../../../../src/enrich/keys/key-files.js', import.meta.url).href;
+  const script = `const { readKeyFiles } = await import(${JSON.stringify(moduleUrl)});
+    process.stdout.write(JSON.stringify(Object.fromEntries(await readKeyFiles(${JSON.stringify(dir)}, ${JSON.stringify(names)}))));`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { uid: NOBODY, gid: NOBODY, encoding: 'utf8' });
+  // Only when "nobody" cannot even load the compiled code (a checkout private to root) is there no answer.
+  if (child.status !== 0 && /ERR_MODULE_NOT_FOUND|EACCES/.test(child.stderr)) return undefined;
+  expect(child.status, child.stderr).to.equal(0);
+  return JSON.parse(child.stdout) as Record<string, KeyLookup>;
 }
 
 function expectProblem(lookup: KeyLookup | undefined, status: 'missing' | 'invalid' | 'unavailable', reason: RegExp): void {
@@ -72,7 +88,45 @@ describe('readKeyFiles', () => {
   it('warns about a key file other users can read, but still uses it', async () => {
     const path = writeKey('open.pem', KEY, 0o644);
     const found = expectFound((await readKeyFiles(dir, ['open'])).get('open'));
-    expect(found.warnings).to.deep.equal([`${path} is readable by other users; run chmod 600 ${path}`]);
+    expect(found.warnings).to.deep.equal([`${path} is readable by its group and readable by other users (mode 0644); run chmod 600 ${path}`]);
+  });
+
+  it("the daemon's own key file: 0600 is quiet; 0660 and 0604 warn and advise chmod 600", async () => {
+    writeKey('own.pem', KEY, 0o600);
+    const wide = { group: writeKey('group.pem', KEY, 0o660), others: writeKey('others.pem', KEY, 0o604) };
+    const keys = await readKeyFiles(dir, ['own', 'group', 'others']);
+    expect(expectFound(keys.get('own')).warnings).to.deep.equal([]);
+    expect(expectFound(keys.get('group')).warnings).to.deep.equal([
+      `${wide.group} is readable and writable by its group (mode 0660); run chmod 600 ${wide.group}`,
+    ]);
+    expect(expectFound(keys.get('others')).warnings).to.deep.equal([`${wide.others} is readable by other users (mode 0604); run chmod 600 ${wide.others}`]);
+  });
+
+  it("the README layout (owner root, the daemon's group, 0640) is quiet for a daemon reading through the group; wider warns", async function () {
+    // Needs root to hand the files to root:nogroup and to run the reader as "nobody" (CI runs the tests as root).
+    if (!isRoot) this.skip();
+    chmodSync(root, 0o755);
+    chmodSync(dir, 0o755);
+    const modes = { readme: 0o640, readonly: 0o440, world: 0o644, groupWrite: 0o660, others: 0o604 };
+    // others.pem stays root:root, so nobody reads it as one of the other users (a group match would deny it).
+    for (const [name, mode] of Object.entries(modes)) chownSync(writeKey(`${name}.pem`, KEY, mode), 0, name === 'others' ? 0 : NOBODY);
+    const lookups = readKeyFilesAsNobody(dir, Object.keys(modes));
+    if (lookups === undefined) this.skip();
+    const fix = (name: string) => `run chown root:${NOBODY} ${join(dir, `${name}.pem`)} && chmod 640 ${join(dir, `${name}.pem`)}`;
+    expect(expectFound(lookups.readme).warnings).to.deep.equal([]);
+    expect(expectFound(lookups.readonly).warnings).to.deep.equal([]);
+    expect(expectFound(lookups.world).warnings).to.deep.equal([`${join(dir, 'world.pem')} is readable by other users (mode 0644); ${fix('world')}`]);
+    const groupWrite = join(dir, 'groupWrite.pem');
+    expect(expectFound(lookups.groupWrite).warnings).to.deep.equal([`${groupWrite} is writable by its group (mode 0660); ${fix('groupWrite')}`]);
+    expect(expectFound(lookups.others).warnings).to.deep.equal([`${join(dir, 'others.pem')} is readable by other users (mode 0604); ${fix('others')}`]);
+  });
+
+  it('a root daemon needs no group: root:group 0640 warns and advises chmod 600', async function () {
+    if (!isRoot) this.skip();
+    const path = writeKey('rootgroup.pem', KEY, 0o640);
+    chownSync(path, 0, NOBODY);
+    const found = expectFound((await readKeyFiles(dir, ['rootgroup'])).get('rootgroup'));
+    expect(found.warnings).to.deep.equal([`${path} is readable by its group (mode 0640); run chmod 600 ${path}`]);
   });
 
   it('refuses names that cannot be file names', async () => {
@@ -106,21 +160,16 @@ describe('readKeyFiles', () => {
   it('reports an unreadable file with its error code', async function () {
     writeKey('locked.pem', KEY, 0o000);
     const expected = /^cannot read .*locked\.pem \(EACCES\)/;
-    if (process.getuid?.() !== 0) {
+    if (!isRoot) {
       expectProblem((await readKeyFiles(dir, ['locked'])).get('locked'), 'invalid', expected);
       return;
     }
     // chmod 000 does not stop root (CI runs the tests as root): read as the unprivileged user "nobody" instead.
     chmodSync(root, 0o755);
     chmodSync(dir, 0o755);
-    const moduleUrl = new URL('../../../../src/enrich/keys/key-files.js', import.meta.url).href;
-    const script = `const { readKeyFiles } = await import(${JSON.stringify(moduleUrl)});
-      process.stdout.write(JSON.stringify((await readKeyFiles(${JSON.stringify(dir)}, ['locked'])).get('locked')));`;
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
-    // Only when "nobody" cannot even load the compiled code (a checkout private to root) is this case skipped.
-    if (child.status !== 0 && /ERR_MODULE_NOT_FOUND|EACCES/.test(child.stderr)) this.skip();
-    expect(child.status, child.stderr).to.equal(0);
-    expectProblem(JSON.parse(child.stdout) as KeyLookup, 'invalid', expected);
+    const lookups = readKeyFilesAsNobody(dir, ['locked']);
+    if (lookups === undefined) this.skip();
+    expectProblem(lookups.locked, 'invalid', expected);
   });
 
   it('prefixes what is wrong with the content with the file path', async () => {

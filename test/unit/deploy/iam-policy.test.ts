@@ -1,0 +1,117 @@
+import { expect } from 'chai';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { IAM_PERMISSIONS } from '../../../src/discover/aws-errors.js';
+
+/**
+ * deploy/aws/iam-policy.json against the code: a well-formed identity policy whose actions are exactly the AWS calls
+ * src/ can send (every `*Command` and `paginate*` imported from an AWS SDK client, as `service:Action`), one statement
+ * per feature, and the statements an operator may drop marked by a Sid starting with "Optional".
+ */
+
+interface Statement {
+  readonly Sid: string;
+  readonly Effect: string;
+  readonly Action: readonly string[];
+  readonly Resource: string | readonly string[];
+}
+
+function repositoryRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+const ROOT = repositoryRoot();
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** `import { A, type B, C } from '@aws-sdk/client-<service>'` → the value names with their service. */
+const SDK_IMPORT = /import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g;
+
+/** The AWS actions one source text can send, as `service:Action`, from what it imports from the SDK clients. */
+function sdkActionsIn(text: string): string[] {
+  const actions: string[] = [];
+  for (const [, names = '', service = ''] of text.matchAll(SDK_IMPORT)) {
+    for (const raw of names.split(',')) {
+      const name = raw.trim().split(/\s+as\s+/)[0] ?? '';
+      if (name === '' || name.startsWith('type ')) continue;
+      const action = /^(\w+)Command$/.exec(name)?.[1] ?? /^paginate(\w+)$/.exec(name)?.[1];
+      if (action !== undefined) actions.push(`${service}:${action}`);
+    }
+  }
+  return actions;
+}
+
+const policy = JSON.parse(readFileSync(join(ROOT, 'deploy', 'aws', 'iam-policy.json'), 'utf8')) as Record<string, unknown>;
+const statements = policy.Statement as Statement[];
+const sourceActions = new Set(sourceFiles(join(ROOT, 'src')).flatMap((file) => sdkActionsIn(readFileSync(file, 'utf8'))));
+
+describe('deploy/aws/iam-policy.json', () => {
+  it('is an identity policy document: version, and statements that allow named actions on resources', () => {
+    expect(Object.keys(policy).sort()).to.deep.equal(['Statement', 'Version']);
+    expect(policy.Version).to.equal('2012-10-17');
+    expect(statements).to.be.an('array').that.is.not.empty;
+    for (const s of statements) {
+      expect(Object.keys(s).sort(), JSON.stringify(s)).to.deep.equal(['Action', 'Effect', 'Resource', 'Sid']);
+      expect(s.Sid, 'Sid: letters and digits only').to.match(/^[A-Za-z0-9]+$/);
+      expect(s.Effect, s.Sid).to.equal('Allow');
+      expect(s.Action, s.Sid).to.be.an('array').that.is.not.empty;
+      for (const action of s.Action) expect(action, `${s.Sid}: a single named action, no wildcard`).to.match(/^[a-z0-9]+:[A-Z][A-Za-z0-9]+$/);
+      const resources = typeof s.Resource === 'string' ? [s.Resource] : s.Resource;
+      expect(resources, s.Sid).to.be.an('array').that.is.not.empty;
+      for (const r of resources) expect(r, s.Sid).to.match(/^(\*|arn:[^:]+:[a-z0-9]+:[^:]*:[^:]*:.+)$/);
+    }
+    expect(new Set(statements.map((s) => s.Sid)).size, 'Sids are unique').to.equal(statements.length);
+  });
+
+  it('allows exactly the actions the source sends, each in one statement', () => {
+    expect(sourceActions.size, 'the scan found the SDK imports').to.be.greaterThan(5);
+    const allowed = statements.flatMap((s) => s.Action);
+    expect(allowed.length, 'no action in two statements').to.equal(new Set(allowed).size);
+    expect([...allowed].sort()).to.deep.equal([...sourceActions].sort());
+  });
+
+  it('covers every permission the error hints name', () => {
+    const allowed = new Set(statements.flatMap((s) => s.Action));
+    for (const permission of Object.values(IAM_PERMISSIONS)) expect(allowed.has(permission), permission).to.equal(true);
+  });
+
+  it('marks as optional exactly the statements for features an operator may go without', () => {
+    const optional = statements.filter((s) => s.Sid.startsWith('Optional')).flatMap((s) => s.Action);
+    expect(optional.sort()).to.deep.equal(['ec2:GetConsoleOutput', 'ec2:GetPasswordData', 'iam:ListAccountAliases']);
+  });
+
+  it('keeps one feature per statement: listing apart from all-regions and from assuming roles', () => {
+    const sidOf = (action: string) => statements.find((s) => s.Action.includes(action))?.Sid;
+    expect(sidOf('ec2:DescribeInstances')).to.equal('Listing');
+    expect(sidOf('ec2:DescribeImages')).to.equal('Listing');
+    expect(sidOf('ec2:DescribeRegions')).to.equal('AllRegions');
+    expect(sidOf('sts:AssumeRole')).to.equal('AssumeRoles');
+    expect(sidOf('ec2:GetPasswordData')).to.equal('OptionalWindowsPasswords');
+    expect(sidOf('ec2:GetConsoleOutput')).to.equal('OptionalHostKeyPinning');
+  });
+});
+
+describe('the scan of SDK imports', () => {
+  it('maps Command classes and paginators to service:Action, and skips clients, types and other imports', () => {
+    const text = [
+      "import { DescribeRegionsCommand, EC2Client, type Filter, paginateDescribeInstances } from '@aws-sdk/client-ec2';",
+      "import {\n  ListAccountAliasesCommand as Aliases,\n  IAMClient,\n} from '@aws-sdk/client-iam';",
+      "import type { AssumeRoleCommandOutput } from '@aws-sdk/client-sts';",
+      "import { statusCommand } from './status-command.js';",
+    ].join('\n');
+    expect(sdkActionsIn(text)).to.deep.equal(['ec2:DescribeRegions', 'ec2:DescribeInstances', 'iam:ListAccountAliases']);
+  });
+});
