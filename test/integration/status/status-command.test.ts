@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
-import { FakeEc2 } from '../../support/fake-ec2.js';
+import type { FakeEc2 } from '../../support/fake-ec2.js';
 import { runCli } from '../../support/run-cli.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../../support/test-databases.js';
-import { fleetFixture } from '../once/fleet-fixture.js';
+import { createTestDatabase, DIALECTS } from '../../support/test-databases.js';
+import { statusFixture } from './status-fixture.js';
 
 interface StatusJson {
   ownerId: string;
@@ -17,35 +14,10 @@ interface StatusJson {
 for (const dialect of DIALECTS) {
   describe(`status command on ${dialect}`, function () {
     let fake: FakeEc2;
-    let database: TestDatabase;
-    let keysDir: string;
     let env: Record<string, string>;
 
-    before(async function () {
-      fake = await FakeEc2.start();
-      keysDir = mkdtempSync(join(tmpdir(), 'ged-status-keys-')); // empty: every key is missing
-    });
-    after(async function () {
-      await fake.close();
-      rmSync(keysDir, { recursive: true, force: true });
-    });
-    beforeEach(async function () {
-      database = await createTestDatabase(dialect);
-      const fleet = fleetFixture();
-      fake.instances = fleet.instances;
-      fake.images = fleet.images;
-      fake.clearFailures();
-      env = {
-        ...database.env,
-        AWS_DISCOVERY_ACCESS_KEY_ID: 'AKIDTEST',
-        AWS_DISCOVERY_SECRET_KEY: 'status-secret-never-shown',
-        AWS_DISCOVERY_REGIONS: 'us-east-1,eu-west-1',
-        AWS_DISCOVERY_EC2_ENDPOINT: fake.endpoint,
-        AWS_DISCOVERY_KEYS_DIR: keysDir,
-      };
-    });
-    afterEach(async function () {
-      await database.drop();
+    statusFixture(dialect, (context) => {
+      ({ fake, env } = context);
     });
 
     it('before any run: says so and exits 1', async function () {

@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { FakeEc2 } from '../../support/fake-ec2.js';
+import type { FakeEc2 } from '../../support/fake-ec2.js';
 import { runCli } from '../../support/run-cli.js';
-import { createTestDatabase, DIALECTS, type TestDatabase } from '../../support/test-databases.js';
-import { fleetFixture } from '../once/fleet-fixture.js';
+import { DIALECTS, type TestDatabase } from '../../support/test-databases.js';
+import { statusFixture } from './status-fixture.js';
 
 /**
  * `status` is an operator's tool: it needs only the database settings (and the owner id), ignores AWS settings it does
@@ -20,31 +18,8 @@ for (const dialect of DIALECTS) {
     /** The settings a run needs, the database's included. */
     let runEnv: Record<string, string>;
 
-    before(async function () {
-      fake = await FakeEc2.start();
-      keysDir = mkdtempSync(join(tmpdir(), 'ged-status-db-only-'));
-    });
-    after(async function () {
-      await fake.close();
-      rmSync(keysDir, { recursive: true, force: true });
-    });
-    beforeEach(async function () {
-      database = await createTestDatabase(dialect);
-      const fleet = fleetFixture();
-      fake.instances = fleet.instances;
-      fake.images = fleet.images;
-      fake.clearFailures();
-      runEnv = {
-        ...database.env,
-        AWS_DISCOVERY_ACCESS_KEY_ID: 'AKIDTEST',
-        AWS_DISCOVERY_SECRET_KEY: 'status-secret-never-shown',
-        AWS_DISCOVERY_REGIONS: 'us-east-1,eu-west-1',
-        AWS_DISCOVERY_EC2_ENDPOINT: fake.endpoint,
-        AWS_DISCOVERY_KEYS_DIR: keysDir,
-      };
-    });
-    afterEach(async function () {
-      await database.drop();
+    statusFixture(dialect, (context) => {
+      ({ fake, database, env: runEnv, keysDir } = context);
     });
 
     it('no AWS settings at all: exits 1 before any run, 0 after a successful one, with no warning', async function () {
