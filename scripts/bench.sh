@@ -8,12 +8,11 @@
 # Prints Markdown tables and writes bench/results/<timestamp>.json and bench/results/latest.json.
 #
 # The benchmark has its own tsconfig (bench/tsconfig.json), outside the project's build: scripts/test.sh builds the
-# project, then runs this script again with --built, which builds bench/ over it and starts the benchmark.
+# project and bench/ (it compiles the benchmark on every test run), then runs this script again with --built.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if [[ "${1:-}" == --built ]]; then
   shift
-  ./node_modules/.bin/tsc -p bench/tsconfig.json
   exec node "dist/bench/${BENCH_ENTRY:-run-once.bench}.js" "$@"
 fi
 TEST_COMMAND="bash scripts/bench.sh --built" exec ./scripts/test.sh "$@"
