@@ -53,13 +53,14 @@ export interface SizeResult {
   readonly dialect: string;
   readonly instances: number;
   readonly scenarios: readonly ScenarioResult[];
+  /** The plain-insert floor: the fastest of several copies of the first run's rows (bench/plain-insert-limit.ts). */
   readonly limit: LimitResult;
   readonly targets: readonly TargetResult[];
-  /** The first run against the plain-insert limit (which covers only writing the rows). */
+  /** The first run against the plain-insert floor (which covers only writing the rows). */
   readonly limitRatios: LimitRatios;
 }
 
-/** The first run's times divided by the plain-insert limit's. */
+/** The first run's times divided by the plain-insert floor's. */
 export interface LimitRatios {
   /** The whole run (listing, passwords, mapping, transaction, logging): what T1 checks. */
   readonly run: number;

@@ -4,7 +4,7 @@
  * 10% odd cases) served by the loopback fake EC2: a first run (everything created), catch-up runs while the first
  * left Windows passwords for later, a run with no change, and a run after 1% of the instances changed, 1% were
  * terminated and 1% launched; beside them, the time the same database takes to insert the first run's rows with
- * plain multi-row INSERTs (bench/plain-insert-limit.ts).
+ * plain multi-row INSERTs, the fastest of several batch sizes (bench/plain-insert-limit.ts).
  *
  * Each scenario runs in a fresh process (bench/scenario-worker.ts), so its peak RSS is its own: the runtime `--once`
  * runs, built by the same function from the same settings, with the benchmark's hooks on it. The fake EC2 and the

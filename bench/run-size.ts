@@ -1,6 +1,6 @@
 /**
  * One database and one fleet size: a throwaway database with Guacamole's schema, the synthetic fleet on the fake EC2,
- * then the scenarios (each in a fresh worker process): the first run, the plain-insert limit beside it, catch-up runs
+ * then the scenarios (each in a fresh worker process): the first run, the plain-insert floor beside it, catch-up runs
  * while the first left Windows passwords for later, a run with no change, and a run after 1% churn.
  */
 import type { Kysely } from 'kysely';
@@ -15,6 +15,7 @@ import { applyChurn, makeFleet, REGIONS, type Churn } from './fleet.js';
 import { measurePlainInsertLimit, type LimitResult } from './plain-insert-limit.js';
 import type { ScenarioName, ScenarioResult } from './results-model.js';
 import { runWorker } from './run-worker.js';
+import { shortTable } from './targets.js';
 
 export interface SizeSetup {
   readonly dialect: TestDialect;
@@ -30,7 +31,12 @@ const PAGE_SIZE = 1000;
 /** 50,000 instances (10,500 Windows with a key) need six after the first at 500 GetPasswordData per region per run. */
 const MAX_CATCH_UP_RUNS = 20;
 
-export async function benchSize(setup: SizeSetup): Promise<{ scenarios: ScenarioResult[]; limit: LimitResult }> {
+export interface SizeMeasured {
+  readonly scenarios: ScenarioResult[];
+  readonly limit: LimitResult;
+}
+
+export async function benchSize(setup: SizeSetup): Promise<SizeMeasured> {
   const { dialect, size, fake, keys } = setup;
   const database = await createTestDatabase(dialect);
   await letDropEndPool(database);
@@ -57,7 +63,10 @@ export async function benchSize(setup: SizeSetup): Promise<{ scenarios: Scenario
     const first = await step('first run');
     const grown = Object.entries(first.tableChanges).filter(([, delta]) => delta > 0).map(([table]) => table);
     const limit = await measurePlainInsertLimit(probe, dialect, grown, (target) => connection(workerSettings(target, fake.endpoint, keys.dir, 'warn')));
-    setup.progress(`${dialect} ${size} plain-insert limit: ${limit.ms} ms, ${limit.statements} statements`);
+    const sizes = Object.entries(limit.batches)
+      .filter(([table]) => (limit.rows[table] ?? 0) > 500)
+      .map(([table, size]) => `${shortTable(table)} ${size}`);
+    setup.progress(`${dialect} ${size} plain-insert floor: ${limit.ms} ms (${limit.fastest}: ${sizes.join(', ')}), ${limit.copies.length} copies`);
     let last = first;
     for (let n = 1; last.ec2.getPasswordData.deferred > 0; n++) {
       if (n > MAX_CATCH_UP_RUNS) throw new Error(`Windows passwords still deferred after ${MAX_CATCH_UP_RUNS} catch-up runs`);
