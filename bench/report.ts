@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { n, table } from './markdown-table.js';
 import { floorSection } from './report-floor.js';
+import { processSection } from './report-process.js';
 import type { BenchResults, SizeResult } from './results-model.js';
 import { rowTotals } from './sql-counter.js';
 import { describeRows, FIRST_RUN_LIMIT_RATIO, NO_CHANGE_STATEMENTS, PEAK_RSS_MB, ROWS_PER_CHANGE, STATEMENTS_PER_CHANGE } from './targets.js';
@@ -193,6 +194,8 @@ export function formatMarkdown(bench: BenchResults): string {
       ],
       breakdownRows(bench.results),
     ),
+    '',
+    ...processSection(bench),
     '',
     ...floorSection(bench.results),
     '',
