@@ -1,18 +1,34 @@
 /**
- * The limit beside our first run: how long the same database takes to insert the rows our first run produced, with
+ * The floor beside our first run: how long the same database takes to insert the rows our first run produced, with
  * plain multi-row INSERTs through the same driver and pool settings (`openDatabase`), one transaction, no logic.
  *
  * The rows are read from the database of the first run (those a pristine Guacamole database does not already have:
  * the seed rows are left out) and inserted, ids included, into a fresh clone of the schema, parents first.
  * Status tables are left out: they are written after the run's transaction, and are not what the run is for.
+ *
+ * The same rows are copied several times, each into its own fresh database (bench/insert-batches.ts): with each batch
+ * size of `BATCH_SIZES` for every table, `BENCH_FLOOR_REPEATS` times (default 2, sizes interleaved), then with each
+ * table's fastest size as many times. The floor is the fastest copy measured.
  */
 import type { Kysely } from 'kysely';
 import type { DatabaseConfig } from '../src/config/config.js';
 import { openDatabase } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { createTestDatabase, type TestDatabase, type TestDialect } from '../test/support/test-databases.js';
-import { SqlCounter } from './sql-counter.js';
 import { letDropEndPool, tableCounts } from './database-probe.js';
+import {
+  BATCH_SIZES,
+  type BatchSize,
+  canonicalSize,
+  type CopyTrial,
+  fastestBatchPerTable,
+  fastestCopy,
+  rowWeight,
+  type RowWeight,
+  sameBatches,
+  statementChunks,
+} from './insert-batches.js';
+import { SqlCounter } from './sql-counter.js';
 
 /** Foreign keys point backwards in this list. */
 const COPY_ORDER = [
@@ -31,67 +47,134 @@ const COPY_ORDER = [
 ] as const;
 const NOT_COPIED = new Set(['ec2_discovery_run', 'ec2_discovery_problem', 'ec2_discovery_migration', 'ec2_discovery_migration_lock']);
 
-/** PostgreSQL takes at most 65,535 bind parameters per statement; MariaDB's packet limit is 16 MB by default. */
-const MAX_PARAMETERS = 65_000;
-const MAX_STATEMENT_BYTES = 4 * 1024 * 1024;
-
 export interface LimitResult {
-  /** BEGIN … multi-row INSERTs … COMMIT (ms). */
+  /** The floor: the fastest copy, BEGIN … multi-row INSERTs … COMMIT (ms). */
   readonly ms: number;
   readonly rows: Record<string, number>;
+  /** Of the fastest copy. */
   readonly statements: number;
   readonly roundTrips: number;
+  /** Rows per INSERT of each table in the fastest copy. */
+  readonly batches: Readonly<Record<string, BatchSize>>;
+  /** Which copy was fastest: a batch size for every table, or `per table`. */
+  readonly fastest: string;
+  /** Copies per batch size (BENCH_FLOOR_REPEATS). */
+  readonly repeats: number;
+  /** Every copy measured, in order. */
+  readonly copies: readonly CopyTrial[];
 }
 
 type Row = Record<string, unknown>;
+type Connect = (target: TestDatabase) => { readonly database: DatabaseConfig; readonly password: string };
+interface TableRows {
+  readonly table: string;
+  readonly rows: readonly Row[];
+}
+
+const DEFAULT_REPEATS = 2;
 
 /**
  * `source`: a connection to the first run's database; `grown`: the tables whose row count the first run increased.
- * The fresh database is only reached through `openDatabase` (whose pool has an error listener), never through the
+ * The fresh databases are only reached through `openDatabase` (whose pool has an error listener), never through the
  * TestDatabase's own pool: see `benchSize` for why.
  */
-export async function measurePlainInsertLimit(
-  source: Kysely<any>,
-  dialect: TestDialect,
-  grown: readonly string[],
-  connect: (target: TestDatabase) => { readonly database: DatabaseConfig; readonly password: string },
-): Promise<LimitResult> {
+export async function measurePlainInsertLimit(source: Kysely<any>, dialect: TestDialect, grown: readonly string[], connect: Connect): Promise<LimitResult> {
   const unknown = grown.filter((t) => !NOT_COPIED.has(t) && !(COPY_ORDER as readonly string[]).includes(t));
   if (unknown.length > 0)
     throw new Error(`the first run wrote tables the limit does not copy yet: ${unknown.join(', ')} (add them to COPY_ORDER in bench/plain-insert-limit.ts)`);
-  const target = await createTestDatabase(dialect);
-  await letDropEndPool(target);
-  const counter = new SqlCounter();
-  const { database, password } = connect(target);
-  const opened = openDatabase(database, password, () => undefined, counter.observe);
-  const db = opened.db as Kysely<any>;
-  try {
-    await migrateToLatest(db);
-    const tables: { table: string; rows: Row[] }[] = [];
+  const repeats = floorRepeats(process.env.BENCH_FLOOR_REPEATS);
+  const tables = await rowsToCopy(source, dialect, grown, connect);
+  const expected = await tableCounts(source, dialect);
+  const copy = (label: string, batches: Record<string, BatchSize>) => copyOnce(tables, dialect, connect, expected, { label, batches });
+  const uniform = BATCH_SIZES.map((size) => ({ label: String(size), batches: batchesFor(tables, size) }));
+  const copies: CopyTrial[] = [];
+  for (let r = 0; r < repeats; r++) for (const plan of uniform) copies.push(await copy(plan.label, plan.batches));
+  const perTable = fastestBatchPerTable(copies);
+  if (!uniform.some((plan) => sameBatches(plan.batches, perTable))) for (let r = 0; r < repeats; r++) copies.push(await copy('per table', perTable));
+  const floor = fastestCopy(copies);
+  return {
+    ms: floor.ms,
+    rows: Object.fromEntries(tables.map(({ table, rows }) => [table, rows.length])),
+    statements: floor.statements,
+    roundTrips: floor.roundTrips,
+    batches: floor.batches,
+    fastest: floor.label,
+    repeats,
+    copies,
+  };
+}
+
+function floorRepeats(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return DEFAULT_REPEATS;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`BENCH_FLOOR_REPEATS: a whole number of at least 1, got "${value}"`);
+  return n;
+}
+
+function batchesFor(tables: readonly TableRows[], size: BatchSize): Record<string, BatchSize> {
+  return Object.fromEntries(tables.map(({ table, rows }) => [table, canonicalSize(rows, weigh, size)]));
+}
+
+/** Each row is weighed once: the rows are cut many times over. */
+const weights = new WeakMap<Row, RowWeight>();
+function weigh(row: Row): RowWeight {
+  let w = weights.get(row);
+  if (w === undefined) weights.set(row, (w = rowWeight(row)));
+  return w;
+}
+
+/** The first run's rows a fresh database lacks, per table in COPY_ORDER (groups parents first). */
+async function rowsToCopy(source: Kysely<any>, dialect: TestDialect, grown: readonly string[], connect: Connect): Promise<TableRows[]> {
+  return withFreshDatabase(dialect, connect, undefined, async (db) => {
+    const tables: TableRows[] = [];
     for (const table of COPY_ORDER.filter((t) => grown.includes(t))) {
       const seeded = new Set((await selectAll(db, table)).map((r) => JSON.stringify(r)));
       const rows = (await selectAll(source, table)).filter((r) => !seeded.has(JSON.stringify(r)));
       tables.push({ table, rows: table === 'guacamole_connection_group' ? parentsFirst(rows) : rows });
     }
+    return tables;
+  });
+}
+
+/** One copy of every table into a fresh database, in one transaction; checks that the copy has the source's counts. */
+async function copyOnce(
+  tables: readonly TableRows[],
+  dialect: TestDialect,
+  connect: Connect,
+  expected: Readonly<Record<string, number>>,
+  plan: { label: string; batches: Readonly<Record<string, BatchSize>> },
+): Promise<CopyTrial> {
+  const counter = new SqlCounter();
+  return withFreshDatabase(dialect, connect, counter, async (db) => {
+    const tableMs: Record<string, number> = {};
+    const statements = tables.map(({ table, rows }) => ({ table, chunks: statementChunks(rows, weigh, plan.batches[table] ?? 'max') }));
     counter.take();
     const started = performance.now();
     await db.transaction().execute(async (trx) => {
-      for (const { table, rows } of tables) {
-        for (const chunk of statementChunks(rows)) await trx.insertInto(table).values(chunk).execute();
+      for (const { table, chunks } of statements) {
+        const tableStarted = performance.now();
+        for (const chunk of chunks) await trx.insertInto(table).values(chunk).execute();
+        tableMs[table] = Math.round((performance.now() - tableStarted) * 10) / 10;
       }
     });
-    const ms = performance.now() - started;
+    const ms = Math.round(performance.now() - started);
     const sql = counter.take();
-    const expected = await tableCounts(source, dialect);
     const got = await tableCounts(db, dialect);
     const short = tables.filter(({ table }) => expected[table] !== got[table]).map(({ table }) => `${table} ${got[table]} ≠ ${expected[table]}`);
     if (short.length > 0) throw new Error(`plain-insert copy differs from the first run's rows: ${short.join(', ')}`);
-    return {
-      ms: Math.round(ms),
-      rows: Object.fromEntries(tables.map(({ table, rows }) => [table, rows.length])),
-      statements: sql.statements,
-      roundTrips: sql.roundTrips,
-    };
+    return { label: plan.label, batches: plan.batches, ms, tableMs, statements: sql.statements, roundTrips: sql.roundTrips };
+  });
+}
+
+/** A fresh Guacamole database with the bookkeeping tables, reached through `openDatabase`; dropped afterwards. */
+async function withFreshDatabase<T>(dialect: TestDialect, connect: Connect, counter: SqlCounter | undefined, fn: (db: Kysely<any>) => Promise<T>): Promise<T> {
+  const target = await createTestDatabase(dialect);
+  await letDropEndPool(target);
+  const { database, password } = connect(target);
+  const opened = openDatabase(database, password, () => undefined, counter?.observe);
+  try {
+    await migrateToLatest(opened.db);
+    return await fn(opened.db as Kysely<any>);
   } finally {
     await opened.db.destroy();
     await target.drop();
@@ -116,27 +199,4 @@ function parentsFirst(groups: readonly Row[]): Row[] {
     remaining = remaining.filter((g) => !placed.has(String(g.connection_group_id)));
   }
   return ordered;
-}
-
-/** As many rows per INSERT as the parameter and packet limits allow. */
-function statementChunks(rows: readonly Row[]): Row[][] {
-  const chunks: Row[][] = [];
-  let chunk: Row[] = [];
-  let parameters = 0;
-  let bytes = 0;
-  for (const row of rows) {
-    const values = Object.values(row);
-    const size = values.reduce<number>((sum, v) => sum + (typeof v === 'string' ? Buffer.byteLength(v) * 2 : 16), 0);
-    if (chunk.length > 0 && (parameters + values.length > MAX_PARAMETERS || bytes + size > MAX_STATEMENT_BYTES)) {
-      chunks.push(chunk);
-      chunk = [];
-      parameters = 0;
-      bytes = 0;
-    }
-    chunk.push(row);
-    parameters += values.length;
-    bytes += size;
-  }
-  if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
 }

@@ -1,5 +1,7 @@
 /** The shape of the benchmark's results (also the JSON written to bench/results/). */
 import type { RunReport } from '../src/run/run-report.js';
+import type { ProcessTime } from './cli-process.js';
+import type { CliRunResult } from './cli-runs.js';
 import type { Ec2Check } from './ec2-calls.js';
 import type { Churn } from './fleet.js';
 import type { LimitResult } from './plain-insert-limit.js';
@@ -53,13 +55,16 @@ export interface SizeResult {
   readonly dialect: string;
   readonly instances: number;
   readonly scenarios: readonly ScenarioResult[];
+  /** The plain-insert floor: the fastest of several copies of the first run's rows (bench/plain-insert-limit.ts). */
   readonly limit: LimitResult;
+  /** The real CLI's `--once` as a whole process, beside the first run and the run with no change. */
+  readonly cli: readonly CliRunResult[];
   readonly targets: readonly TargetResult[];
-  /** The first run against the plain-insert limit (which covers only writing the rows). */
+  /** The first run against the plain-insert floor (which covers only writing the rows). */
   readonly limitRatios: LimitRatios;
 }
 
-/** The first run's times divided by the plain-insert limit's. */
+/** The first run's times divided by the plain-insert floor's. */
 export interface LimitRatios {
   /** The whole run (listing, passwords, mapping, transaction, logging): what T1 checks. */
   readonly run: number;
@@ -80,5 +85,7 @@ export interface BenchResults {
   readonly dialects: readonly string[];
   /** One RSA-2048 Windows password decryption with the product's decryptWindowsPassword (ms, mean of 200). */
   readonly decryptMs: number;
+  /** `guacamole-ec2-discovery --version`, the whole process, a few times (run-once.bench.ts): start-up alone. */
+  readonly versionProcess: readonly ProcessTime[];
   readonly results: readonly SizeResult[];
 }

@@ -4,7 +4,8 @@
  * 10% odd cases) served by the loopback fake EC2: a first run (everything created), catch-up runs while the first
  * left Windows passwords for later, a run with no change, and a run after 1% of the instances changed, 1% were
  * terminated and 1% launched; beside them, the time the same database takes to insert the first run's rows with
- * plain multi-row INSERTs (bench/plain-insert-limit.ts).
+ * plain multi-row INSERTs, the fastest of several batch sizes (bench/plain-insert-limit.ts); and the real CLI's whole
+ * `--once` process for the first run and the run with no change, and its `--version` (bench/cli-process.ts).
  *
  * Each scenario runs in a fresh process (bench/scenario-worker.ts), so its peak RSS is its own: the runtime `--once`
  * runs, built by the same function from the same settings, with the benchmark's hooks on it. The fake EC2 and the
@@ -24,12 +25,15 @@ import { fileURLToPath } from 'node:url';
 import { FakeEc2 } from '../test/support/fake-ec2.js';
 import { DIALECTS } from '../test/support/test-databases.js';
 import { decryptCost, makeBenchKeys } from './bench-keys.js';
+import { type ProcessTime, timeCli } from './cli-process.js';
 import { formatMarkdown, writeResults } from './report.js';
 import type { BenchResults, SizeResult } from './results-model.js';
 import { benchSize } from './run-size.js';
 import { evaluateTargets, limitRatios } from './targets.js';
 
 const DEFAULT_SIZES = [1000, 10_000, 50_000];
+/** `--version` is quick and noisy: a few runs, all kept. */
+const VERSION_RUNS = 3;
 
 function parseSizes(args: readonly string[]): number[] {
   const sizes = args.map((a) => Number(a.replace(/[_,]/g, '')));
@@ -66,6 +70,9 @@ async function main(): Promise<void> {
   const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const keys = makeBenchKeys();
   const decryptMs = await decryptCost(keys);
+  const versionProcess: ProcessTime[] = [];
+  for (let i = 0; i < VERSION_RUNS; i++) versionProcess.push(await timeCli(['--version'], {}));
+  progress(`--version: ${versionProcess.map((p) => `${p.wallMs} ms (CPU ${p.cpuMs} ms)`).join(', ')}`);
   const fake = await FakeEc2.start();
   const results: SizeResult[] = [];
   try {
@@ -99,6 +106,7 @@ async function main(): Promise<void> {
     sizes,
     dialects: [...DIALECTS],
     decryptMs: Math.round(decryptMs * 1000) / 1000,
+    versionProcess,
     results,
   };
   process.stdout.write(`${formatMarkdown(bench)}\n`);

@@ -1,7 +1,9 @@
 /**
  * One database and one fleet size: a throwaway database with Guacamole's schema, the synthetic fleet on the fake EC2,
- * then the scenarios (each in a fresh worker process): the first run, the plain-insert limit beside it, catch-up runs
- * while the first left Windows passwords for later, a run with no change, and a run after 1% churn.
+ * then the scenarios (each in a fresh worker process): the first run, the plain-insert floor beside it, catch-up runs
+ * while the first left Windows passwords for later, a run with no change, and a run after 1% churn. Beside the first
+ * run and the run with no change, the real CLI's `--once` makes the same run as a whole process (cli-runs.ts): the
+ * first into a second fresh database, the one with no change right after the measured one.
  */
 import type { Kysely } from 'kysely';
 import { parseConfig } from '../src/config/config.js';
@@ -9,12 +11,14 @@ import { openDatabase } from '../src/store/database.js';
 import type { FakeEc2 } from '../test/support/fake-ec2.js';
 import { createTestDatabase, type TestDatabase, type TestDialect } from '../test/support/test-databases.js';
 import type { BenchKeys } from './bench-keys.js';
+import { type CliRunResult, timeCliRun } from './cli-runs.js';
 import { countChanges, letDropEndPool, storedPasswordKeys, tableCounts } from './database-probe.js';
 import { amisByRegion, checkEc2Calls } from './ec2-calls.js';
 import { applyChurn, makeFleet, REGIONS, type Churn } from './fleet.js';
 import { measurePlainInsertLimit, type LimitResult } from './plain-insert-limit.js';
 import type { ScenarioName, ScenarioResult } from './results-model.js';
 import { runWorker } from './run-worker.js';
+import { shortTable } from './targets.js';
 
 export interface SizeSetup {
   readonly dialect: TestDialect;
@@ -30,7 +34,13 @@ const PAGE_SIZE = 1000;
 /** 50,000 instances (10,500 Windows with a key) need six after the first at 500 GetPasswordData per region per run. */
 const MAX_CATCH_UP_RUNS = 20;
 
-export async function benchSize(setup: SizeSetup): Promise<{ scenarios: ScenarioResult[]; limit: LimitResult }> {
+export interface SizeMeasured {
+  readonly scenarios: ScenarioResult[];
+  readonly limit: LimitResult;
+  readonly cli: CliRunResult[];
+}
+
+export async function benchSize(setup: SizeSetup): Promise<SizeMeasured> {
   const { dialect, size, fake, keys } = setup;
   const database = await createTestDatabase(dialect);
   await letDropEndPool(database);
@@ -54,18 +64,44 @@ export async function benchSize(setup: SizeSetup): Promise<{ scenarios: Scenario
       setup.progress(`${dialect} ${size} ${scenario}: ${took}, ${result.sql.statements} statements, peak ${result.peakRssMb} MB`);
       return result;
     };
+    const cli: CliRunResult[] = [];
+    const cliStep = (run: CliRunResult) => {
+      cli.push(run);
+      const { wallMs, cpuMs } = run.process;
+      setup.progress(`${dialect} ${size} CLI --once, ${run.scenario}: process ${wallMs} ms (CPU ${cpuMs} ms), run ${run.recordedRunMs} ms`);
+    };
     const first = await step('first run');
+    cliStep(await cliFirstRun(setup));
     const grown = Object.entries(first.tableChanges).filter(([, delta]) => delta > 0).map(([table]) => table);
     const limit = await measurePlainInsertLimit(probe, dialect, grown, (target) => connection(workerSettings(target, fake.endpoint, keys.dir, 'warn')));
-    setup.progress(`${dialect} ${size} plain-insert limit: ${limit.ms} ms, ${limit.statements} statements`);
+    const sizes = Object.entries(limit.batches)
+      .filter(([table]) => (limit.rows[table] ?? 0) > 500)
+      .map(([table, size]) => `${shortTable(table)} ${size}`);
+    setup.progress(`${dialect} ${size} plain-insert floor: ${limit.ms} ms (${limit.fastest}: ${sizes.join(', ')}), ${limit.copies.length} copies`);
     let last = first;
     for (let n = 1; last.ec2.getPasswordData.deferred > 0; n++) {
       if (n > MAX_CATCH_UP_RUNS) throw new Error(`Windows passwords still deferred after ${MAX_CATCH_UP_RUNS} catch-up runs`);
       last = await step(`catch-up ${n}`);
     }
     await step('no change');
+    cliStep(await timeCliRun('no change', settings, probe, false));
     await step('1% churn', applyChurn(fleet, size, keys.passwordData));
-    return { scenarios, limit };
+    return { scenarios, limit, cli };
+  } finally {
+    await probe.destroy();
+    await database.drop();
+  }
+}
+
+/** The CLI's `--once` into a second fresh database: the same first run as the measured one, as a whole process. */
+async function cliFirstRun(setup: SizeSetup): Promise<CliRunResult> {
+  const database = await createTestDatabase(setup.dialect);
+  await letDropEndPool(database);
+  const settings = workerSettings(database, setup.fake.endpoint, setup.keys.dir, setup.logLevel);
+  const own = connection(settings);
+  const probe = openDatabase(own.database, own.password, () => undefined).db as Kysely<any>;
+  try {
+    return await timeCliRun('first run', settings, probe, true);
   } finally {
     await probe.destroy();
     await database.drop();

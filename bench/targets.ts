@@ -1,7 +1,7 @@
 /**
  * The issue's targets, evaluated (pure) for one database and fleet size:
  *
- * - T1 first run ≤ 3 × the plain-insert limit (the issue sets it at 10,000; checked at every size).
+ * - T1 first run ≤ 3 × the plain-insert floor (the issue sets it at 10,000; checked at every size).
  * - T2 no-change run (on the settled fleet, after any catch-up runs): a small constant number of statements (at most
  *   `NO_CHANGE_STATEMENTS`, and no more than at the smallest size measured), no write (the one `ec2_discovery_run` row
  *   a run records is allowed), under 10% of the first run's time.
@@ -31,7 +31,7 @@ export function evaluateTargets(scenarios: readonly ScenarioResult[], limit: Lim
   return [firstRun(first, limit), noChange(first, still, noChangeBaseline), churnRun(first, churn), memory(scenarios), ec2(scenarios)];
 }
 
-/** The first run's whole time, transaction and writes, each divided by the plain-insert limit (two decimals). */
+/** The first run's whole time, transaction and writes, each divided by the plain-insert floor (two decimals). */
 export function limitRatios(scenarios: readonly ScenarioResult[], limit: LimitResult): LimitRatios {
   const first = scenarios.find((s) => s.scenario === 'first run') ?? missingScenario('first run');
   const ratio = (ms: number) => Math.round((ms / Math.max(1, limit.ms)) * 100) / 100;
@@ -50,7 +50,7 @@ function firstRun(first: ScenarioResult, limit: LimitResult): TargetResult {
     id: 'T1',
     pass,
     measured: `${ratio.toFixed(1)}× (${first.runMs} / ${limit.ms} ms)`,
-    ...(pass ? {} : { detail: `first run ${first.runMs} ms is ${ratio.toFixed(1)}× the plain-insert limit (${limit.ms} ms)` }),
+    ...(pass ? {} : { detail: `first run ${first.runMs} ms is ${ratio.toFixed(1)}× the plain-insert floor (${limit.ms} ms)` }),
   };
 }
 

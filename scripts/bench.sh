@@ -4,6 +4,7 @@
 #   TEST_DIALECTS=postgres ./scripts/bench.sh 1000      one database only
 #   BENCH_LOG_LEVEL=warn                                 the daemon's log level in the measured runs (default info)
 #   BENCH_CPU_PROFILE=/some/folder                       a V8 CPU profile of every measured run
+#   BENCH_FLOOR_REPEATS=3                                copies per batch size for the plain-insert floor (default 2)
 #   BENCH_ENTRY=refused-write.bench                      another benchmark of bench/ (default run-once.bench)
 # Prints Markdown tables and writes bench/results/<timestamp>.json and bench/results/latest.json.
 #
