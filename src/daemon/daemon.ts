@@ -99,7 +99,7 @@ function createScheduledRun(ctx: ScheduledRunContext): () => Promise<void> {
         logger.warn('run incomplete; what it could not do is left unchanged and tried again on the next run', {
           failedRegions: report.failedRegions,
           ...(report.failedAccounts.length > 0 ? { failedAccounts: report.failedAccounts } : {}),
-          deletionsHeld: report.deletionBrake !== undefined,
+          deletionsHeld: report.deletionsHeld,
           consecutiveFailures,
         });
       }
@@ -120,6 +120,6 @@ function partialReason(report: RunReport): string {
   const parts = [];
   if (report.failedAccounts.length > 0) parts.push(`accounts not read: ${report.failedAccounts.join(', ')}`);
   if (report.failedRegions.length > 0) parts.push(`regions not listed: ${report.failedRegions.join(', ')}`);
-  if (report.deletionBrake !== undefined) parts.push('deletions held by the brake');
+  if (report.deletionBrake !== undefined) parts.push(`deletions held by the brake: ${report.deletionsHeld}`);
   return parts.length > 0 ? parts.join('; ') : 'incomplete';
 }

@@ -57,6 +57,11 @@ export class DaemonMetrics {
     help: 'Accounts that could not be read in the last run (AssumeRole refused, no region listed).',
     registers: [this.registry],
   });
+  readonly #deletionsHeld = new Gauge({
+    name: `${PREFIX}deletions_held`,
+    help: 'Connections the deletion brake kept from deletion in the last run (AWS_DISCOVERY_MAX_DELETE_PERCENT / _COUNT, or a region that listed none).',
+    registers: [this.registry],
+  });
 
   constructor(regions: readonly string[]) {
     collectDefaultMetrics({ register: this.registry });
@@ -68,6 +73,7 @@ export class DaemonMetrics {
     for (const reason of ['any', ...SKIP_CODES]) this.#skippedInstances.set({ reason }, 0);
     this.#failedRegions.set(0);
     this.#failedAccounts.set(0);
+    this.#deletionsHeld.set(0);
   }
 
   /** A run that took place (`report` when it got as far as a report). */
@@ -85,6 +91,7 @@ export class DaemonMetrics {
     for (const reason of SKIP_CODES) this.#skippedInstances.set({ reason }, report.skippedByReason[reason] ?? 0);
     this.#failedRegions.set(report.failedRegions.length);
     this.#failedAccounts.set(report.failedAccounts.length);
+    this.#deletionsHeld.set(report.deletionsHeld);
   }
 
   recordSkippedTick(cause: SkippedTickCause): void {

@@ -18,6 +18,8 @@ export interface SafePlan {
   readonly changes: ChangeSet;
   /** Why deletions were held back by the brake (not by policy); undefined when nothing was held. */
   readonly brake?: string;
+  /** How many managed connections the brake kept from deletion (0 when it held nothing; never those a policy keeps). */
+  readonly deletionsHeld: number;
 }
 
 /** A region listing that used to hold at least this many managed connections and now returns none is suspect. */
@@ -40,10 +42,12 @@ export function planSafely(input: PlanInput, rules: SafetyRules): SafePlan {
   if (rules.policy === 'create-only') {
     const ownedKeys = new Set(owned.map((c) => c.owner?.key));
     const desired = input.desired.filter((d) => !ownedKeys.has(d.key));
-    return { changes: planChanges({ ...input, desired, holdDeletes: 'policy create-only: existing connections are never changed' }) };
+    return { changes: planChanges({ ...input, desired, holdDeletes: 'policy create-only: existing connections are never changed' }), deletionsHeld: 0 };
   }
-  if (rules.policy === 'upsert-only') return { changes: planChanges({ ...input, holdDeletes: 'policy upsert-only: connections are never deleted' }) };
-  if (rules.allowMassDelete) return { changes: planChanges(input) };
+  if (rules.policy === 'upsert-only') {
+    return { changes: planChanges({ ...input, holdDeletes: 'policy upsert-only: connections are never deleted' }), deletionsHeld: 0 };
+  }
+  if (rules.allowMassDelete) return { changes: planChanges(input), deletionsHeld: 0 };
 
   const emptied = emptiedScopes(input, owned.map((c) => c.owner?.scope ?? ''));
   const heldScopes = new Map([...(input.heldScopes ?? []), ...emptied]);
@@ -55,9 +59,16 @@ export function planSafely(input: PlanInput, rules: SafetyRules): SafePlan {
     const reason =
       `deletion brake: ${changes.deleteConnections.length} of ${owned.length} managed connections would be deleted ` +
       `(limit ${limit}); nothing is deleted. If this is intended, run once with --allow-mass-delete`;
-    return { changes: planChanges({ ...guarded, holdDeletes: reason }), brake: [reason, ...reasons].join('; ') };
+    const held = planChanges({ ...guarded, holdDeletes: reason });
+    return { changes: held, brake: [reason, ...reasons].join('; '), deletionsHeld: keptFor(held, [reason, ...reasons]) };
   }
-  return reasons.length === 0 ? { changes } : { changes, brake: reasons.join('; ') };
+  return reasons.length === 0 ? { changes, deletionsHeld: 0 } : { changes, brake: reasons.join('; '), deletionsHeld: keptFor(changes, reasons) };
+}
+
+/** Connections the plan keeps for one of the brake's reasons: the deletions it held back. */
+function keptFor(changes: ChangeSet, reasons: readonly string[]): number {
+  const brakeReasons = new Set(reasons);
+  return changes.kept.filter((k) => brakeReasons.has(k.reason)).length;
 }
 
 /** At least one deletion is always allowed: removing the one instance of a one-instance fleet is not "mass". */

@@ -19,6 +19,8 @@ export interface RunReport {
   readonly failedAccounts: readonly string[];
   /** Why deletions were held back this run (deletion brake), if they were. */
   readonly deletionBrake?: string;
+  /** Connections the deletion brake kept from deletion this run (0 when it held nothing). */
+  readonly deletionsHeld: number;
   readonly instances: number;
   /** Instances listed per region; regions whose listing failed are absent. */
   readonly instancesByRegion: Readonly<Record<string, number>>;
@@ -66,6 +68,7 @@ export function runReport(run: RunOutcome): RunReport {
     failedRegions: fleet.failed.map((f) => f.scope),
     failedAccounts: fleet.failedAccounts,
     ...(brake === undefined ? {} : { deletionBrake: brake }),
+    deletionsHeld: written.deletionsHeld,
     instances: fleet.instances.length,
     instancesByRegion: Object.fromEntries(fleet.listings.flatMap((r) => (r.ok ? [[r.scope, r.instances.length]] : []))),
     passwordFetches: run.enrichment.passwords.fetches,

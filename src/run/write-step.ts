@@ -40,6 +40,8 @@ export interface Written {
   readonly changes: ChangeSet;
   /** Why deletions were held back (deletion brake), if they were. */
   readonly brake?: string;
+  /** How many connections the deletion brake kept from deletion (0 when it held nothing). */
+  readonly deletionsHeld: number;
   /** Instances whose write the database refused this run: left as they were, reported, tried again next run. */
   readonly rejected: readonly SkippedInstance[];
   readonly adminGroupDisabled: boolean;
@@ -160,6 +162,7 @@ function plan(
   return {
     changes: safe.changes,
     ...(safe.brake === undefined ? {} : { brake: safe.brake }),
+    deletionsHeld: safe.deletionsHeld,
     rejected,
     adminGroupDisabled: current.adminGroup?.disabled === true,
   };

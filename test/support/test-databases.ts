@@ -83,8 +83,8 @@ function withDatabase(url: URL, database: string): string {
   return copy.href;
 }
 
-// Tests run compiled from dist/test/support/, the schema files stay in the source tree.
-function findRepositoryRoot(): string {
+/** The repository (tests run compiled from dist/test/support/; schema files and deploy/ stay in the source tree). */
+export function findRepositoryRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     if (existsSync(join(dir, 'package.json'))) return dir;

@@ -33,6 +33,7 @@ describe('planSafely', () => {
     const { want, current } = fleet();
     const result = run(want.slice(0, 7).concat(want.slice(8)), current); // one eu-west-1 instance gone
     expect(result.brake).to.equal(undefined);
+    expect(result.deletionsHeld).to.equal(0);
     expect(result.changes.deleteConnections.map((c) => c.id)).to.deep.equal([22]);
   });
 
@@ -45,13 +46,16 @@ describe('planSafely', () => {
     expect(mass.changes.deleteConnections).to.deep.equal([]);
     expect(mass.changes.deleteGroups).to.deep.equal([]);
     expect(mass.changes.kept).to.have.length(8);
+    expect(mass.deletionsHeld).to.equal(8);
     // Nothing else moves: applying the held plan changes no connection.
     expect(apply(current, mass.changes).connections).to.deep.equal(current.connections);
   });
 
   it('applies the lower of the share and the count', () => {
     const { want, current } = fleet();
-    expect(run(want.slice(3), current, { maxDeleteCount: 2 }).brake).to.match(/3 of 10 .*\(limit 2\)/);
+    const counted = run(want.slice(3), current, { maxDeleteCount: 2 });
+    expect(counted.brake).to.match(/3 of 10 .*\(limit 2\)/);
+    expect(counted.deletionsHeld).to.equal(3);
     expect(deleteLimit(10, { maxDeletePercent: 50, maxDeleteCount: 2 })).to.equal(2);
     expect(deleteLimit(10, { maxDeletePercent: 0 })).to.equal(1);
     expect(deleteLimit(1, { maxDeletePercent: 50 })).to.equal(1);
@@ -62,6 +66,7 @@ describe('planSafely', () => {
     const { want, current } = fleet();
     const result = run([want[0]!, want[6]!], current, { allowMassDelete: true });
     expect(result.brake).to.equal(undefined);
+    expect(result.deletionsHeld).to.equal(0);
     expect(result.changes.deleteConnections).to.have.length(8);
   });
 
@@ -69,6 +74,7 @@ describe('planSafely', () => {
     const { want, current } = fleet();
     const result = run(want.slice(0, 6), current); // eu-west-1 returns no instance at all: 4 of 10 is under the share
     expect(result.brake).to.match(/eu-west-1 listed no instance where 4 connections exist/);
+    expect(result.deletionsHeld).to.equal(4);
     expect(result.changes.deleteConnections).to.deep.equal([]);
     expect(run(want.slice(0, 6), current, { allowMassDelete: true }).changes.deleteConnections).to.have.length(4);
   });
@@ -94,6 +100,23 @@ describe('planSafely', () => {
     expect(create.changes.updateConnections).to.deep.equal([]);
     expect(create.changes.createConnections.map((c) => c.name)).to.deep.equal(['new-one']);
     expect(create.brake).to.equal(undefined);
+    // What a policy keeps is no brake: nothing counts as held.
+    const gone = want.slice(0, 2);
+    expect(run(gone, current, { policy: 'upsert-only' }).deletionsHeld).to.equal(0);
+    expect(run(gone, current, { policy: 'create-only' }).deletionsHeld).to.equal(0);
+  });
+
+  it('counts as held the deletions of both brakes together, and never what a failed listing keeps', () => {
+    const { want, current } = fleet();
+    // eu-west-1 lists nothing (4 held for it); us-east-1 lost 4 of 6, over the count limit of 2 (4 held for that).
+    const both = run(want.slice(0, 2), current, { maxDeleteCount: 2 });
+    expect(both.brake).to.match(/4 of 10 .*\(limit 2\).*eu-west-1 listed no instance/);
+    expect(both.deletionsHeld).to.equal(8);
+    // eu-west-1's listing failed: its 4 connections are kept, but by the failure, not by the brake.
+    const input = { desired: want.slice(0, 2), current, skipped: [], failedScopes: new Set(['eu-west-1']) };
+    const failed = planSafely(input, { ...SYNC, maxDeleteCount: 2 });
+    expect(failed.changes.kept).to.have.length(8);
+    expect(failed.deletionsHeld).to.equal(4);
   });
 
   it('under create-only a new instance avoids the names of connections it may not touch', () => {
