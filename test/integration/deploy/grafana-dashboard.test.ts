@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { dashboardExpressions, metricNames } from '../support/promql-names.js';
-import { findRepositoryRoot } from '../support/test-databases.js';
+import { dashboardExpressions, metricNames } from '../../support/promql-names.js';
+import { findRepositoryRoot } from '../../support/test-databases.js';
 
 interface Panel {
   readonly id: number;

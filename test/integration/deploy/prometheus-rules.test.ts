@@ -3,9 +3,9 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { alertNames, asPlainPromql, dashboardExpressions } from '../support/promql-names.js';
-import { promtool } from '../support/promtool.js';
-import { findRepositoryRoot } from '../support/test-databases.js';
+import { alertNames, asPlainPromql, dashboardExpressions } from '../../support/promql-names.js';
+import { promtool } from '../../support/promtool.js';
+import { findRepositoryRoot } from '../../support/test-databases.js';
 
 const DEPLOY = join(findRepositoryRoot(), 'deploy');
 const RULES = join(DEPLOY, 'prometheus', 'alerts.yml');

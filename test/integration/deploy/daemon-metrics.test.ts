@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { smallFleet, startFixture, type DaemonFixture } from '../integration/daemon/daemon-fixture.js';
-import { freePort } from '../support/free-port.js';
-import { parsePrometheusText, sampleValue, type Sample } from '../support/prometheus-text.js';
-import { dashboardExpressions, metricNames, ruleExpressions, selectors } from '../support/promql-names.js';
-import { startDaemon, type DaemonProcess } from '../support/run-cli.js';
-import { DIALECTS, findRepositoryRoot } from '../support/test-databases.js';
+import { smallFleet, startFixture, type DaemonFixture } from '../daemon/daemon-fixture.js';
+import { freePort } from '../../support/free-port.js';
+import { parsePrometheusText, sampleValue, type Sample } from '../../support/prometheus-text.js';
+import { dashboardExpressions, metricNames, ruleExpressions, selectors } from '../../support/promql-names.js';
+import { startDaemon, type DaemonProcess } from '../../support/run-cli.js';
+import { DIALECTS, findRepositoryRoot } from '../../support/test-databases.js';
 
 const FLEET = 9; // 6 in us-east-1, 3 in eu-west-1
 const M = 'guacamole_ec2_discovery_';
