@@ -27,7 +27,8 @@ Without --once it runs as a daemon: one run at start, then one on every tick of 
 (cron, UTC; default every minute), until SIGTERM or SIGINT (exit status 0).
 
   --once       run one reconciliation and exit (0 success or another runner active, 1 failure, 2 configuration error)
-  --dry-run    with --once: print what would be created, updated and removed; write nothing
+  --dry-run    with --once: print what would be created, updated and removed; write nothing. With no database
+               setting at all (no POSTGRESQL_*, MYSQL_*): a first look at what a first run would create, from EC2 alone
   --allow-mass-delete
                with --once: let this run delete more than the deletion brake allows
   --help       show this help

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { readEnvironment, type RawRead } from '../config/env.js';
-import { parseConfig, parseStatusConfig } from '../config/config.js';
+import { databaseConfigured, parseConfig, parseConfigWithoutDatabase, parseStatusConfig } from '../config/config.js';
 import { ConfigError, describeError } from '../shared/errors.js';
 import { parseArgs, UsageError, USAGE } from './args.js';
-import { runWithConfig } from './run-with-config.js';
+import { firstLookWithConfig, runWithConfig } from './run-with-config.js';
 import { statusCommand } from './status-command.js';
 
 /**
@@ -32,18 +32,33 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const raw = readEnvironment(process.env);
   if (args.command === 'status') return statusWithConfig(raw, { json: args.json, runs: args.runs });
-  let parsed;
-  try {
-    parsed = { ...parseConfig(raw.settings, raw.problems), warnings: raw.warnings };
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    // No logger without a valid configuration: the warnings (a typo may be the cause) go with the error.
-    printWarnings(raw.warnings);
-    process.stderr.write(`guacamole-ec2-discovery: ${err.message}\n`);
+  // A dry run with no database setting at all is a first look: what a first run would create, from EC2 alone.
+  if (args.dryRun && !databaseConfigured(raw.settings)) {
+    const parsed = configOrExit(raw, () => parseConfigWithoutDatabase(raw.settings, raw.problems));
+    return parsed === undefined ? 2 : firstLookWithConfig({ ...parsed, warnings: raw.warnings }, { version: version() });
+  }
+  let parsed = configOrExit(raw, () => parseConfig(raw.settings, raw.problems));
+  if (parsed === undefined) {
+    if (!databaseConfigured(raw.settings)) {
+      process.stderr.write('guacamole-ec2-discovery: hint: --once --dry-run works without a database: it shows what a first run would create\n');
+    }
     return 2;
   }
   if (args.allowMassDelete) parsed = { ...parsed, config: { ...parsed.config, allowMassDelete: true } };
-  return runWithConfig(parsed, { once: args.once, dryRun: args.dryRun, version: version() });
+  return runWithConfig({ ...parsed, warnings: raw.warnings }, { once: args.once, dryRun: args.dryRun, version: version() });
+}
+
+/** The parsed configuration; or undefined after printing the problems (and the warnings: a typo may be the cause). */
+function configOrExit<T>(raw: RawRead, parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    // No logger without a valid configuration: the warnings go with the error.
+    printWarnings(raw.warnings);
+    process.stderr.write(`guacamole-ec2-discovery: ${err.message}\n`);
+    return undefined;
+  }
 }
 
 /**

@@ -2,8 +2,9 @@ import { createCredentialProvider, type StaticKeys } from '../discover/credentia
 import { createEc2Client, sdkEc2Api, type Ec2Api } from '../discover/ec2-client.js';
 import { AccountDirectory } from '../discover/account-directory.js';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import type { Config, Secrets } from '../config/config.js';
+import type { Config, ConfigWithoutDatabase, Secrets, SecretsWithoutDatabase } from '../config/config.js';
 import { runDaemon } from '../daemon/daemon.js';
+import { createFirstLookRuntime } from '../run/first-look.js';
 import { createRuntime, type Runtime, type RuntimeHooks } from '../run/runtime.js';
 import { handleShutdownSignals } from '../daemon/shutdown.js';
 import { describeError } from '../shared/errors.js';
@@ -19,11 +20,7 @@ export async function runWithConfig(
   options: { once: boolean; dryRun: boolean; version: string },
 ): Promise<number> {
   const { config, secrets } = parsed;
-  const logger = createLogger({ level: config.logLevel, ...(config.logFormat ? { format: config.logFormat } : {}) });
-  for (const w of parsed.warnings) logger.warn(w);
-  // Config holds no secret by construction; the secrets live apart in `secrets`.
-  logger.info('starting', { version: options.version, mode: options.once ? 'once' : 'daemon', dryRun: options.dryRun, config });
-
+  const logger = startLogging(config, parsed.warnings, { version: options.version, mode: options.once ? 'once' : 'daemon', dryRun: options.dryRun });
   const shutdown = handleShutdownSignals({ logger });
   const { runtime, close } = buildRuntime(config, secrets, logger);
   try {
@@ -32,8 +29,49 @@ export async function runWithConfig(
   } finally {
     await close();
     shutdown.dispose();
-    await new Promise<void>((resolve) => logger.on('finish', resolve).end());
+    await stopLogging(logger);
   }
+}
+
+/**
+ * `--once --dry-run` with no database setting at all: a first look at what a first run would create, from EC2 and the
+ * keys alone. No database is opened; the exit status is a dry run's (0, or 1 when a listing failed).
+ */
+export async function firstLookWithConfig(
+  parsed: { config: ConfigWithoutDatabase; secrets: SecretsWithoutDatabase; warnings: readonly string[] },
+  options: { version: string },
+): Promise<number> {
+  const { config, secrets } = parsed;
+  const logger = startLogging(config, parsed.warnings, { version: options.version, mode: 'once', dryRun: true, database: 'none (first look)' });
+  const shutdown = handleShutdownSignals({ logger });
+  const ec2 = ec2Clients(config, secrets, undefined, (source) => logger.info(`credentials from ${source}`), (message, meta) => logger.warn(message, meta));
+  const runtime = createFirstLookRuntime({
+    config,
+    logger,
+    ec2For: ec2.apiFor,
+    ...(ec2.accounts === undefined ? {} : { accounts: ec2.accounts }),
+    readKeys: createKeySource(config, secrets, logger),
+  });
+  try {
+    return await runOnceAndExit(runtime, logger, { dryRun: true, signal: shutdown.signal });
+  } finally {
+    ec2.close();
+    shutdown.dispose();
+    await stopLogging(logger);
+  }
+}
+
+/** The logger, the configuration warnings and the `starting` line (Config holds no secret by construction). */
+function startLogging(config: ConfigWithoutDatabase, warnings: readonly string[], fields: Record<string, unknown>): Logger {
+  const logger = createLogger({ level: config.logLevel, ...(config.logFormat ? { format: config.logFormat } : {}) });
+  for (const w of warnings) logger.warn(w);
+  logger.info('starting', { ...fields, config });
+  return logger;
+}
+
+/** Every line written before the process exits. */
+async function stopLogging(logger: Logger): Promise<void> {
+  await new Promise<void>((resolve) => logger.on('finish', resolve).end());
 }
 
 /** The runtime hooks, and `wrapEc2`: wraps each EC2 client as it is made (the benchmark times the calls). */
@@ -88,8 +126,8 @@ async function runOnceAndExit(runtime: Runtime, logger: Logger, options: { dryRu
  * (`<account id>/<region>`).
  */
 export function ec2Clients(
-  config: Config,
-  secrets: Secrets,
+  config: ConfigWithoutDatabase,
+  secrets: SecretsWithoutDatabase,
   wrap: (api: Ec2Api, region: string) => Ec2Api = (api) => api,
   onCredentialSource: (source: string) => void = () => {},
   onWarning: (message: string, meta: Record<string, unknown>) => void = () => {},
@@ -131,7 +169,7 @@ export function ec2Clients(
 }
 
 /** Both keys set: static keys; neither (empty): undefined, the default chain. parseConfig rejects one without the other. */
-function staticKeysOf(secrets: Secrets): StaticKeys | undefined {
+function staticKeysOf(secrets: SecretsWithoutDatabase): StaticKeys | undefined {
   if (secrets.awsAccessKeyId === '' || secrets.awsSecretKey === '') return undefined;
   return { accessKeyId: secrets.awsAccessKeyId, secretAccessKey: secrets.awsSecretKey };
 }

@@ -78,6 +78,9 @@ export interface Config {
   readonly dbLockTimeoutSeconds: number;
 }
 
+/** Everything but the database: what a first look (`--once --dry-run` with no database setting) runs with. */
+export type ConfigWithoutDatabase = Omit<Config, 'database'>;
+
 export interface Secrets {
   /** Static AWS keys; both empty means the SDK's default credential chain (see src/discover/credentials.ts). */
   readonly awsAccessKeyId: string;
@@ -88,3 +91,5 @@ export interface Secrets {
   /** External ids by role ARN (`AWS_DISCOVERY_ASSUME_ROLES` entries `ARN|external-id`). */
   readonly externalIds?: Readonly<Record<string, string>>;
 }
+
+export type SecretsWithoutDatabase = Omit<Secrets, 'databasePassword'>;

@@ -1,11 +1,13 @@
 import { ConfigError } from '../shared/errors.js';
-import type { Config, Secrets } from './config-shape.js';
+import type { Config, ConfigWithoutDatabase, Secrets, SecretsWithoutDatabase } from './config-shape.js';
 import type { ConfigEntry } from './config-entry.js';
 import { DATABASE } from './database-settings.js';
 import type { RawSettings } from './setting.js';
 import { OWNER, SETTINGS_TABLE } from './settings.js';
 
-export type { Config, DatabaseConfig, Dialect, Secrets } from './config-shape.js';
+export { databaseConfigured } from './database-settings.js';
+
+export type { Config, ConfigWithoutDatabase, DatabaseConfig, Dialect, Secrets, SecretsWithoutDatabase } from './config-shape.js';
 
 /**
  * Pure: validates raw settings, applies defaults, and reports every problem at once by setting name. Each entry of the
@@ -13,6 +15,18 @@ export type { Config, DatabaseConfig, Dialect, Secrets } from './config-shape.js
  */
 export function parseConfig(raw: RawSettings, readProblems: readonly string[] = []): { config: Config; secrets: Secrets } {
   return parseEntries(SETTINGS_TABLE, raw, [...readProblems]) as { config: Config; secrets: Secrets };
+}
+
+/**
+ * Like parseConfig, without the database settings: for a first look (`--once --dry-run` when no database setting is
+ * given at all, see databaseConfigured). Every other setting is checked as for a run, and every read problem counts.
+ */
+export function parseConfigWithoutDatabase(
+  raw: RawSettings,
+  readProblems: readonly string[] = [],
+): { config: ConfigWithoutDatabase; secrets: SecretsWithoutDatabase } {
+  const entries = SETTINGS_TABLE.filter((entry) => entry !== DATABASE);
+  return parseEntries(entries, raw, [...readProblems]) as { config: ConfigWithoutDatabase; secrets: SecretsWithoutDatabase };
 }
 
 /** What `status` reads: the database and the owner id, nothing about AWS, keys or the schedule. */

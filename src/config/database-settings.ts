@@ -1,6 +1,6 @@
 import { settingGroup, type ConfigEntry } from './config-entry.js';
 import type { Dialect } from './config-shape.js';
-import { setting, type Parse, type Setting } from './setting.js';
+import { setting, type Parse, type RawSettings, type Setting } from './setting.js';
 import { host, integer, requiredText } from './setting-kinds.js';
 
 /**
@@ -63,11 +63,24 @@ const DATABASE_SETTINGS: Readonly<Record<Dialect, DatabaseSettings>> = {
 const DIALECTS = Object.keys(DATABASE_SETTINGS) as Dialect[];
 const wildcards = DIALECTS.map((d) => `${DATABASE_PREFIXES[d]}_*`);
 
+/** The dialects with at least one setting given (from the environment or guacamole.properties, legacy names included). */
+function configuredDialects(raw: RawSettings): Dialect[] {
+  return DIALECTS.filter((d) => Object.values(DATABASE_SETTINGS[d]).some((s) => raw[s.name] !== undefined));
+}
+
+/**
+ * Whether any database setting is given at all. Without one, `--once --dry-run` is a first look planned against an
+ * empty Guacamole; anything else needs the database.
+ */
+export function databaseConfigured(raw: RawSettings): boolean {
+  return configuredDialects(raw).length > 0;
+}
+
 /** The database Guacamole uses: the one dialect with any setting given; its connection in Config, password in Secrets. */
 export const DATABASE: ConfigEntry = settingGroup(
   DIALECTS.flatMap((d) => Object.values(DATABASE_SETTINGS[d])),
   (raw, problems) => {
-    const configured = DIALECTS.filter((d) => Object.values(DATABASE_SETTINGS[d]).some((s) => raw[s.name] !== undefined));
+    const configured = configuredDialects(raw);
     if (configured.length !== 1) {
       const { DATABASE: name, USERNAME: user, PASSWORD: password } = DATABASE_SETTINGS.postgres;
       problems.push(

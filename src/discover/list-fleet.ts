@@ -13,7 +13,7 @@ export interface ListedFleet extends Fleet {
 }
 
 export interface FleetSources {
-  readonly config: Config;
+  readonly config: Pick<Config, 'regions' | 'allRegions' | 'accounts' | 'listingTimeoutSeconds'>;
   /** Scope → EC2 client of the own account (no AWS_DISCOVERY_ASSUME_ROLES). */
   readonly ec2For: (scope: string) => Ec2Api;
   /** The configured accounts, resolved for this run (AWS_DISCOVERY_ASSUME_ROLES). */

@@ -42,6 +42,15 @@ export interface StaleRecord {
 
 export type ObjectType = 'connection' | 'connection_group';
 
+/** A Guacamole with nothing in it yet (what a first look plans against): every connection and folder is a create. */
+export const EMPTY_GUACAMOLE: CurrentState = {
+  groups: [],
+  connections: [],
+  readableConnections: new Set(),
+  readableGroups: new Set(),
+  staleRecords: [],
+};
+
 export interface CurrentState {
   readonly groups: readonly CurrentGroup[];
   /** Every connection (name and place), owned ones with owner and parameters. */

@@ -3,11 +3,16 @@ import { toDesiredConnections, type MappingResult } from '../desired/to-desired-
 import { failedScopeMatcher } from '../plan/failed-scopes.js';
 import type { Discovery } from './discover-step.js';
 import type { Enrichment } from './enrich-step.js';
-import type { RunDependencies } from './run-dependencies.js';
+import type { PipelineDependencies } from './run-dependencies.js';
 import type { Wanted } from './write-step.js';
 
 /** The connections the fleet should have (warnings and skipped instances logged), and what the planner needs of the listing. */
-export function desire(deps: RunDependencies, discovery: Discovery, enrichment: Enrichment, charset: CharacterSet): { mapping: MappingResult; wanted: Wanted } {
+export function desire(
+  deps: PipelineDependencies,
+  discovery: Discovery,
+  enrichment: Enrichment,
+  charset: CharacterSet,
+): { mapping: MappingResult; wanted: Wanted } {
   const { config, logger } = deps;
   const { fleet, images } = discovery;
   const mapping = toDesiredConnections(

@@ -6,7 +6,7 @@ import { listFleet, type ListedFleet } from '../discover/list-fleet.js';
 import { renderAccountFolder } from '../desired/account-folder.js';
 import type { CharacterSet } from '../desired/names.js';
 import { readImageCache, rememberImages } from './image-cache-step.js';
-import type { RunDependencies, RunOptions } from './run-dependencies.js';
+import type { PipelineDependencies, RunOptions } from './run-dependencies.js';
 
 export interface Discovery {
   readonly fleet: ListedFleet;
@@ -16,11 +16,12 @@ export interface Discovery {
 
 /**
  * Lists every configured account and region, asking DescribeImages only about AMIs the cache does not hold, and logs
- * what could not be listed. A real run stores the newly described images; a dry run writes nothing.
+ * what could not be listed. A real run stores the newly described images; a dry run writes nothing. Without a
+ * database (a first look) there is no cache: every AMI is described.
  */
-export async function discover(deps: RunDependencies, options: RunOptions, charset: CharacterSet): Promise<Discovery> {
+export async function discover(deps: PipelineDependencies, options: RunOptions, charset: CharacterSet): Promise<Discovery> {
   const { config, logger, database } = deps;
-  const imageCache = await readImageCache(database, logger);
+  const imageCache = database === undefined ? new Map() : await readImageCache(database, logger);
   const template = config.accountFolder;
   const folderOf = template === undefined ? undefined : (account: ReadableAccount) => renderAccountFolder(template, account, charset);
   const regionLists = deps.memory?.regionLists ?? new Map<string, RegionListCache>();
@@ -40,6 +41,6 @@ export async function discover(deps: RunDependencies, options: RunOptions, chars
     }
   }
   for (const d of listedTwice(fleet.listings)) logger.warn('instance listed more than once by DescribeInstances; merged into one (the last listing kept)', d);
-  if (!options.dryRun) await rememberImages(database, logger, imageCache, fleet.listings);
+  if (!options.dryRun && database !== undefined) await rememberImages(database, logger, imageCache, fleet.listings);
   return { fleet, images: new Map([...[...imageCache.values()].flatMap((byId) => [...byId]), ...fleet.images]) };
 }

@@ -6,7 +6,8 @@ import { windowsPasswords, type WindowsPasswords } from '../enrich/passwords/win
 import { adoptKeyedMap } from '../plan/adopt-account-scopes.js';
 import type { Logger } from '../shared/logger.js';
 import { loadStoredHostKeys, loadStoredPasswords, type StoredParameterOptions } from '../store/load-stored-parameters.js';
-import type { RunDependencies } from './run-dependencies.js';
+import type { GuacamoleDatabase } from '../store/database.js';
+import type { PipelineDependencies } from './run-dependencies.js';
 import { RunMemory } from './run-memory.js';
 
 /** What the run adds to the listing before mapping it: private keys, Windows passwords, SSH host keys. */
@@ -18,7 +19,7 @@ export interface Enrichment {
 }
 
 /** Keys for every kept instance's key pair, then the passwords and host keys that need EC2 calls (each step with its own memory). */
-export async function enrich(deps: RunDependencies, fleet: ListedFleet, signal: AbortSignal | undefined): Promise<Enrichment> {
+export async function enrich(deps: PipelineDependencies, fleet: ListedFleet, signal: AbortSignal | undefined): Promise<Enrichment> {
   const { config, logger } = deps;
   const kept = fleet.instances.filter((i) => classifyInstance(i).kept);
   const keys = await deps.readKeys([...new Set(kept.flatMap((i) => (i.keyName === undefined ? [] : [i.keyName])))]);
@@ -31,13 +32,15 @@ export async function enrich(deps: RunDependencies, fleet: ListedFleet, signal: 
   return { keys, passwords, hostKeys };
 }
 
-type LoadStored<V> = (db: RunDependencies['database']['db'], options: StoredParameterOptions) => Promise<ReadonlyMap<string, V>>;
+type LoadStored<V> = (db: GuacamoleDatabase['db'], options: StoredParameterOptions) => Promise<ReadonlyMap<string, V>>;
 
 /**
  * A parameter Guacamole holds for the daemon's connections, keyed as this run keys instances: with
- * AWS_DISCOVERY_ASSUME_ROLES, the keys of the single-account setup are adopted as the own account's.
+ * AWS_DISCOVERY_ASSUME_ROLES, the keys of the single-account setup are adopted as the own account's. Without a
+ * database (a first look), Guacamole holds none.
  */
-async function readStored<V>(deps: RunDependencies, selfAccountId: string | undefined, load: LoadStored<V>): Promise<ReadonlyMap<string, V>> {
+async function readStored<V>(deps: PipelineDependencies, selfAccountId: string | undefined, load: LoadStored<V>): Promise<ReadonlyMap<string, V>> {
+  if (deps.database === undefined) return new Map();
   return adoptKeyedMap(await load(deps.database.db, { ownerId: deps.config.ownerId, ...deps.schema }), selfAccountId);
 }
 

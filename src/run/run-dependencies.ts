@@ -1,4 +1,4 @@
-import type { Config } from '../config/config.js';
+import type { Config, ConfigWithoutDatabase } from '../config/config.js';
 import type { AccountAccess } from '../discover/account-directory.js';
 import type { Ec2Api } from '../discover/ec2-client.js';
 import type { KeySource } from '../enrich/keys/key-types.js';
@@ -7,9 +7,14 @@ import type { GuacamoleDatabase } from '../store/database.js';
 import type { SchemaFacts } from '../store/schema-check.js';
 import type { RunMemory } from './run-memory.js';
 
-export interface RunDependencies {
-  readonly config: Config;
-  readonly database: GuacamoleDatabase;
+/**
+ * What the steps before the plan (discover, enrich, desired) need. Guacamole's database is optional there: they read
+ * only caches and the secrets Guacamole already holds, and a first look, which has no database, starts them empty.
+ */
+export interface PipelineDependencies {
+  readonly config: ConfigWithoutDatabase;
+  /** Unset: no database (a first look): no image cache, no stored passwords or host keys. */
+  readonly database?: GuacamoleDatabase;
   readonly schema: SchemaFacts;
   /** The EC2 client of a scope (`region`, or `<account id>/<region>` with AWS_DISCOVERY_ASSUME_ROLES). */
   readonly ec2For: (scope: string) => Ec2Api;
@@ -19,6 +24,12 @@ export interface RunDependencies {
   readonly logger: Logger;
   /** Unset: the run remembers nothing from earlier runs. */
   readonly memory?: RunMemory;
+}
+
+/** A run against Guacamole's database: the same steps, then the plan against its state and the write. */
+export interface RunDependencies extends PipelineDependencies {
+  readonly config: Config;
+  readonly database: GuacamoleDatabase;
 }
 
 export interface RunOptions {

@@ -1,9 +1,8 @@
 import { describeError } from '../shared/errors.js';
 import { collectProblems, type Problem } from '../status/problems.js';
 import { recordRun, type RunRecord, type RunResult } from '../status/record-run.js';
-import { desire } from './desired-step.js';
-import { discover } from './discover-step.js';
-import { enrich } from './enrich-step.js';
+import { formatPlan } from '../plan/format-plan.js';
+import { readFleet } from './fleet-step.js';
 import { logWritten } from './log-changes.js';
 import type { RunDependencies, RunOptions } from './run-dependencies.js';
 import { reportSummary, runReport, type RunReport } from './run-report.js';
@@ -39,11 +38,8 @@ export async function runOnce(deps: RunDependencies, options: RunOptions): Promi
 async function reconcile(deps: RunDependencies, options: RunOptions, found: Found): Promise<RunReport> {
   const started = Date.now();
   const { config, logger, database } = deps;
-  const charset = database.dialect.nameCharset;
-  const discovery = await discover(deps, options, charset);
+  const { discovery, enrichment, mapping, wanted } = await readFleet(deps, options, database.dialect.nameCharset);
   const { fleet } = discovery;
-  const enrichment = await enrich(deps, fleet, options.signal);
-  const { mapping, wanted } = desire(deps, discovery, enrichment, charset);
   found.problems = collectProblems({ failedScopes: fleet.failed, skipped: mapping.skipped, warnings: mapping.warnings });
 
   // A dry run only reads; a real run reads, plans and writes in one transaction (all or nothing).
@@ -54,9 +50,16 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: Foun
   found.problems = collectProblems({ failedScopes: fleet.failed, skipped, warnings: mapping.warnings, changes: written.changes });
   logWritten(logger, written, { dryRun: options.dryRun, adminGroup: config.adminGroup });
 
-  const report = runReport({ fleet, enrichment, mapping, written, skipped, durationMs: Date.now() - started, dryRun: options.dryRun });
+  const plan = options.dryRun ? `${dryRunHeader(deps)}\n${formatPlan(written.changes, written.revokes)}` : undefined;
+  const report = runReport({ fleet, enrichment, mapping, written, skipped, durationMs: Date.now() - started, dryRun: options.dryRun, plan });
   logger.info(options.dryRun ? 'dry run finished; nothing was written' : 'run finished', reportSummary(report));
   return report;
+}
+
+/** Which Guacamole the dry run planned against (a first look, without a database, says so in its own header). */
+function dryRunHeader({ config, database }: RunDependencies): string {
+  const { database: name, host, port } = config.database;
+  return `dry run against the ${database.dialect.serverName} database "${name}" at ${host}:${port}: what a run would change (nothing is written)`;
 }
 
 /** The run status is a convenience: failing to write it never fails the run. */

@@ -1,7 +1,6 @@
 import type { SkippedInstance } from '../desired/desired-connection.js';
 import type { MappingResult } from '../desired/to-desired-connections.js';
 import type { ListedFleet } from '../discover/list-fleet.js';
-import { formatPlan } from '../plan/format-plan.js';
 import type { Enrichment } from './enrich-step.js';
 import type { Written } from './write-step.js';
 
@@ -49,6 +48,8 @@ export interface RunOutcome {
   readonly skipped: readonly SkippedInstance[];
   readonly durationMs: number;
   readonly dryRun: boolean;
+  /** The readable plan, for a dry run. */
+  readonly plan?: string;
 }
 
 /** The run's report: what `status`, the metrics and the last log line show. */
@@ -78,7 +79,7 @@ export function runReport(run: RunOutcome): RunReport {
     durationMs: run.durationMs,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     dryRun: run.dryRun,
-    ...(run.dryRun ? { plan: formatPlan(changes, written.revokes) } : {}),
+    ...(run.plan === undefined ? {} : { plan: run.plan }),
   };
 }
 

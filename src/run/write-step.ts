@@ -1,4 +1,4 @@
-import type { Config } from '../config/config.js';
+import type { Config, ConfigWithoutDatabase } from '../config/config.js';
 import { rekeyRegionRows } from '../store/rekey-owned-rows.js';
 import { listAdminGrantRevokes, reconcileAdminGrants, type RevokedGrants } from '../store/admin-grants.js';
 import { applyChangeSet, type ApplyContext, type ApplyResult } from '../store/apply-change-set.js';
@@ -13,7 +13,7 @@ import type { DesiredConnection, SkippedInstance } from '../desired/desired-conn
 import { DEFAULT_NAME_KEYS, nameKeyFor, type NameKeys } from '../desired/name-fold.js';
 import { adoptRegionKeys } from '../plan/adopt-account-scopes.js';
 import { isEmptyChangeSet, type ChangeSet } from '../plan/change-set.js';
-import type { CurrentState } from '../plan/current-state.js';
+import { EMPTY_GUACAMOLE, type CurrentState } from '../plan/current-state.js';
 import type { GrantRevokePlan } from '../plan/plan-grant-revokes.js';
 import type { ScopeMatcher } from '../plan/plan-changes.js';
 import { planSafely } from '../plan/plan-safely.js';
@@ -25,6 +25,13 @@ export interface WriteContext {
   readonly logger: Logger;
   /** The own account's id with AWS_DISCOVERY_ASSUME_ROLES (single-account rows are adopted as its own). */
   readonly selfAccountId: string | undefined;
+  readonly allowMassDelete: boolean;
+}
+
+/** What planning alone needs (no database): the settings, the facts of the schema, the brake's switch. */
+export interface PlanContext {
+  readonly config: ConfigWithoutDatabase;
+  readonly schema: SchemaFacts;
   readonly allowMassDelete: boolean;
 }
 
@@ -69,6 +76,11 @@ export async function planOnly(ctx: WriteContext, wanted: Wanted): Promise<Writt
     hasGrantRecords: schema.hasGrantRecords,
   });
   return { ...plan(ctx, wanted, current, new Map(), new Set()), applied: NOTHING_APPLIED, revokes };
+}
+
+/** A first look: no database, so the plan is against an empty Guacamole (everything a first run would create). Pure. */
+export function planFirstRun(ctx: PlanContext, wanted: Wanted): Written {
+  return { ...plan(ctx, wanted, EMPTY_GUACAMOLE, new Map(), new Set()), applied: NOTHING_APPLIED };
 }
 
 /**
@@ -134,7 +146,7 @@ async function write(
 }
 
 function plan(
-  ctx: WriteContext,
+  ctx: PlanContext,
   wanted: Wanted,
   current: CurrentState,
   refused: ReadonlyMap<string, string>,
@@ -216,7 +228,7 @@ function applyContext(ctx: WriteContext, current: CurrentState): ApplyContext {
 }
 
 /** Names compared the way the database's name columns compare them (today's general_ci rule when not read). */
-function nameKeys(ctx: WriteContext): NameKeys {
+function nameKeys(ctx: PlanContext): NameKeys {
   const collations = ctx.schema.nameCollations;
   return collations === undefined ? DEFAULT_NAME_KEYS : { connection: nameKeyFor(collations.connection), group: nameKeyFor(collations.group) };
 }

@@ -210,6 +210,11 @@ for (const dialect of DIALECTS) {
       const run = await runCli(['--once', '--dry-run'], env);
       expect(run.code, run.stdout + run.stderr).to.equal(0);
       expect(run.stdout).to.include('Amazon EC2/Databases/MySQL/').and.include('+ db-01').and.include('16 to create');
+      // The header says which Guacamole it planned against (a first look, without a database, says so instead).
+      const server = dialect === 'postgres' ? 'PostgreSQL' : 'MySQL/MariaDB';
+      const header = `dry run against the ${server} database "${database.env.POSTGRESQL_DATABASE ?? database.env.MYSQL_DATABASE}" at `;
+      expect(run.stdout.split('\n').find((l) => l.startsWith(header))).to.match(/: what a run would change \(nothing is written\)$/);
+      expect(run.stdout).to.not.include('no database configured');
       const tables = await database.db.introspection.getTables();
       expect(tables.map((t) => t.name)).to.not.include('ec2_discovery_owned_object');
       expect((await database.db.selectFrom('guacamole_connection').select('connection_id').execute()).length).to.equal(0);
