@@ -4,13 +4,15 @@ import { openDatabase, type GuacamoleDatabase } from '../store/database.js';
 import { checkSchema } from '../store/schema-check.js';
 import { formatStatus } from '../status/format-status.js';
 import { readStatus, type StatusView } from '../status/read-status.js';
+import { readStatusWarnings } from '../status/status-warnings.js';
 
 /**
  * `guacamole-ec2-discovery status [--json] [--runs N]`: what the last runs did and which instances have a problem,
  * read from the database (works while the daemon runs, from any host that reaches the database).
  * Exit status: 0 when the last run succeeded, 1 when it failed, was partial or none is recorded, 2 when the
  * database cannot be read (a configuration problem: wrong host, credentials or database). Needs only the database
- * and owner-id settings.
+ * and owner-id settings. Warnings (the schema's, for recording) go to stderr beside the configuration warnings, and in
+ * `--json` to `warnings` too; they never change the exit status.
  */
 export async function statusCommand(
   parsed: StatusConfig,
@@ -22,19 +24,21 @@ export async function statusCommand(
   let status: StatusView;
   try {
     const schema = await checkSchema(database.db, database.dialect, config.database);
-    status = schema.hasBookkeeping ? await readStatusOrEmpty(database, config.ownerId, options.runs) : emptyStatus(config.ownerId);
+    const view = schema.hasBookkeeping ? await readStatusOrEmpty(database, config.ownerId, options.runs) : emptyStatus(config.ownerId);
+    status = { ...view, warnings: await readStatusWarnings(database.db, schema, config.ownerId) };
   } catch (err) {
     process.stderr.write(`guacamole-ec2-discovery: cannot read the status from the database: ${describeError(err)}\n`);
     return 2;
   } finally {
     await database.db.destroy();
   }
+  for (const w of status.warnings) process.stderr.write(`guacamole-ec2-discovery: warning: ${w}\n`);
   out(options.json ? `${JSON.stringify(status, null, 2)}\n` : `${formatStatus(status)}\n`);
   return status.runs[0]?.result === 'success' ? 0 : 1;
 }
 
 /** A database migrated by an older version has the ownership table but not yet the run tables. */
-async function readStatusOrEmpty(database: GuacamoleDatabase, ownerId: string, runs: number): Promise<StatusView> {
+async function readStatusOrEmpty(database: GuacamoleDatabase, ownerId: string, runs: number): Promise<Omit<StatusView, 'warnings'>> {
   try {
     return await readStatus(database.db, ownerId, runs);
   } catch (err) {
@@ -43,6 +47,6 @@ async function readStatusOrEmpty(database: GuacamoleDatabase, ownerId: string, r
   }
 }
 
-function emptyStatus(ownerId: string): StatusView {
+function emptyStatus(ownerId: string): Omit<StatusView, 'warnings'> {
   return { ownerId, runs: [], problems: [], managedConnections: 0 };
 }

@@ -15,11 +15,19 @@ export interface ParameterInput {
   readonly record: boolean;
 }
 
+/** Guacamole's token for the recording-storage extension's folder (the extension and the token came with 1.5.0). */
+export const HISTORY_PATH_TOKEN = '${HISTORY_PATH}';
+
 /**
  * Recording goes where the guacamole-history-recording-storage extension finds it: one folder per session,
  * named by the history entry, so recordings appear beside the connection's history.
  */
 const RECORDING_PATH = '${HISTORY_PATH}/${HISTORY_UUID}';
+
+/** Whether these parameters record sessions into `${HISTORY_PATH}` (see RECORDING_PATH). */
+export function recordsIntoHistoryPath(parameters: Readonly<Record<string, string>>): boolean {
+  return parameters['recording-path']?.includes(HISTORY_PATH_TOKEN) === true;
+}
 
 /** Guacamole connection parameters for one instance. Empty values are never stored (Guacamole never does). */
 export function connectionParameters(input: ParameterInput): Record<string, string> {

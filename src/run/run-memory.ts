@@ -10,4 +10,13 @@ export class RunMemory {
   readonly consoles = new ConsoleMemory();
   /** `AWS_DISCOVERY_REGIONS=*`: each account's enabled regions (by account id, `''` without roles), asked again after an hour. */
   readonly regionLists = new Map<string, RegionListCache>();
+  /** Warnings said once per process (the schema's recording warning). */
+  readonly #said = new Set<string>();
+
+  /** True the first time `warning` is asked about, false after: say it then. */
+  firstTime(warning: string): boolean {
+    if (this.#said.has(warning)) return false;
+    this.#said.add(warning);
+    return true;
+  }
 }

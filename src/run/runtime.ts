@@ -8,6 +8,7 @@ import { checkSchema, checkWritePrivileges, type SchemaFacts } from '../store/sc
 import type { Logger } from '../shared/logger.js';
 import type { KeySource } from '../enrich/keys/key-types.js';
 import { withRunLock } from '../store/run-lock.js';
+import { warnOfRecordingSchema } from './desired-step.js';
 import { runOnce } from './run-once.js';
 import type { RunReport } from './run-report.js';
 import type { RunDependencies } from './run-dependencies.js';
@@ -60,6 +61,7 @@ export function createRuntime(setup: RuntimeSetup): Runtime {
   const onError = (err: Error) => logger.warn('database connection lost', { error: describeError(err) });
   const database = observed(openDatabase(config.database, setup.secrets.databasePassword, onError, hooks?.sql?.observe), hooks?.sql?.plugin);
   let prepared: { schema: SchemaFacts; migrated: boolean } | undefined;
+  const memory = new RunMemory(); // lives as long as the daemon
 
   const prepare = async (migrate: boolean): Promise<SchemaFacts> => {
     if (prepared !== undefined && (prepared.migrated || !migrate)) return prepared.schema;
@@ -80,12 +82,14 @@ export function createRuntime(setup: RuntimeSetup): Runtime {
         schema = await checkSchema(database.db, database.dialect);
       }
     }
-    if (prepared === undefined) warnOfUncheckedCollations(logger, schema);
+    if (prepared === undefined) {
+      warnOfUncheckedCollations(logger, schema);
+      warnOfRecordingSchema({ schema, logger, memory }, config.recordByDefault, { setting: 'AWS_DISCOVERY_RECORD_CONNECTIONS_BY_DEFAULT' });
+    }
     prepared = { schema, migrated: migrate };
     return schema;
   };
 
-  const memory = new RunMemory(); // lives as long as the daemon
   const reconcile = async (dryRun: boolean, signal: AbortSignal | undefined): Promise<RunReport> => {
     const schema = await prepare(!dryRun);
     signal?.throwIfAborted();

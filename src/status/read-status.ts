@@ -17,10 +17,12 @@ export interface StatusView {
   readonly problems: readonly Problem[];
   /** Connections this owner manages now. */
   readonly managedConnections: number;
+  /** What the database itself shows that needs attention (see status-warnings.ts); configuration warnings apart. */
+  readonly warnings: readonly string[];
 }
 
 /** Reads what `status` prints: the last runs, the problems of the last run, the number of managed connections. */
-export async function readStatus(db: Kysely<Database>, ownerId: string, runs = 10): Promise<StatusView> {
+export async function readStatus(db: Kysely<Database>, ownerId: string, runs = 10): Promise<Omit<StatusView, 'warnings'>> {
   const runRows = await db
     .selectFrom('ec2_discovery_run')
     .select(['started_at', 'duration_ms', 'result', 'summary'])

@@ -27,6 +27,11 @@ export interface SchemaFacts {
   readonly hasGrantRecords: boolean;
   /** The collations of the two name columns (which names the unique keys count as equal); unset: not read. */
   readonly nameCollations?: NameCollations;
+  /**
+   * Whether the schema is Guacamole 1.6.0's or later (its system permission type has AUDIT); undefined when that type
+   * cannot be read. Guacamole keeps no schema version, and 1.0.0 to 1.5.5 share one schema: false is "1.5.x or earlier".
+   */
+  readonly auditPermission: boolean | undefined;
 }
 
 interface ColumnRow {
@@ -52,6 +57,7 @@ export async function checkSchema(db: Kysely<any>, dialect: SqlDialect, target?:
     hasSecretDigest: rows.some((r) => r.table_name === OWNED_OBJECT_TABLE && r.column_name === 'secret_digest'),
     hasGrantRecords: rows.some((r) => r.table_name === GRANTED_READ_TABLE),
     nameCollations: await readNameCollation(db, dialect),
+    auditPermission: await readAuditPermission(db, dialect),
   };
 }
 
@@ -62,6 +68,11 @@ async function readColumns(db: Kysely<any>, dialect: SqlDialect): Promise<Column
     WHERE table_schema = ${dialect.currentSchema}
       AND table_name IN (${sql.join([...Object.keys(REQUIRED), OWNED_OBJECT_TABLE, GRANTED_READ_TABLE])})`.execute(db);
   return rows;
+}
+
+async function readAuditPermission(db: Kysely<any>, dialect: SqlDialect): Promise<boolean | undefined> {
+  const values = await dialect.readSystemPermissions(db);
+  return values.length === 0 ? undefined : values.includes('AUDIT');
 }
 
 /** The database cannot be reached or refuses the login: says where, as whom, and why (never the password). */

@@ -33,7 +33,14 @@ export interface TestDatabase {
 export interface CreateTestDatabaseOptions {
   /** Load our Guacamole schema and the guacadmin seed (default true). */
   readonly schema?: boolean;
+  /**
+   * Which Guacamole schema: '1.6' (default), or '1.5', the same without the system permission AUDIT that 1.6.0 added
+   * (what Guacamole 1.0.0 to 1.5.5 create: their schemas are identical).
+   */
+  readonly guacamole?: GuacamoleSchema;
 }
+
+export type GuacamoleSchema = '1.6' | '1.5';
 
 const DIALECT_ALIASES: Readonly<Record<string, TestDialect>> = {
   postgres: 'postgres',
@@ -101,14 +108,21 @@ const SCHEMA_FILES: Readonly<Record<TestDialect, readonly string[]>> = {
 
 const schemaCache = new Map<TestDialect, string>();
 
-function schemaSql(dialect: TestDialect): string {
+function schemaSql(dialect: TestDialect, guacamole: GuacamoleSchema = '1.6'): string {
   let text = schemaCache.get(dialect);
   if (text === undefined) {
     const folder = join(findRepositoryRoot(), 'test', 'support', 'schema');
     text = SCHEMA_FILES[dialect].map((file) => readFileSync(join(folder, file), 'utf8')).join('\n');
     schemaCache.set(dialect, text);
   }
-  return text;
+  return guacamole === '1.6' ? text : withoutAuditPermission(text);
+}
+
+/** The schema before 1.6.0: AUDIT leaves the system permission enum (exactly once, or the variant would be wrong). */
+function withoutAuditPermission(text: string): string {
+  const parts = text.split("'CREATE_USER_GROUP', 'AUDIT', 'ADMINISTER'");
+  if (parts.length !== 2) throw new Error('the test schema no longer lists the system permissions as expected: update withoutAuditPermission');
+  return parts.join("'CREATE_USER_GROUP', 'ADMINISTER'");
 }
 
 let counter = 0;
@@ -133,8 +147,8 @@ export async function createTestDatabase(
   dialect: TestDialect,
   options: CreateTestDatabaseOptions = {},
 ): Promise<TestDatabase> {
-  const withSchema = options.schema ?? true;
-  return dialect === 'postgres' ? createPostgresDatabase(withSchema) : createMysqlDatabase(withSchema);
+  const schema = (options.schema ?? true) ? (options.guacamole ?? '1.6') : undefined;
+  return dialect === 'postgres' ? createPostgresDatabase(schema) : createMysqlDatabase(schema);
 }
 
 // ---------------------------------------------------------------- PostgreSQL ----
@@ -161,28 +175,29 @@ async function pgDropDatabase(admin: pg.Client, name: string): Promise<void> {
   await admin.query(`DROP DATABASE IF EXISTS ${pgQuote(name)}${force}`);
 }
 
-// The schema is loaded once per process into a template database, and each test database
+// Each schema is loaded once per process into a template database, and each test database
 // is a clone of it (CREATE DATABASE ... TEMPLATE), which is much faster than loading DDL.
-let pgTemplate: Promise<string> | undefined;
+const pgTemplates = new Map<GuacamoleSchema, Promise<string>>();
 // Clones are serialised: a template must have no other session while it is copied.
 let pgCloneQueue: Promise<unknown> = Promise.resolve();
 
-function postgresTemplate(server: URL): Promise<string> {
-  if (pgTemplate === undefined) {
-    const building = buildPostgresTemplate(server);
-    pgTemplate = building;
+function postgresTemplate(server: URL, guacamole: GuacamoleSchema): Promise<string> {
+  let template = pgTemplates.get(guacamole);
+  if (template === undefined) {
+    const building = buildPostgresTemplate(server, guacamole);
+    pgTemplates.set(guacamole, (template = building));
     building.catch(() => {
-      if (pgTemplate === building) pgTemplate = undefined;
+      if (pgTemplates.get(guacamole) === building) pgTemplates.delete(guacamole);
     });
   }
-  return pgTemplate;
+  return template;
 }
 
-async function buildPostgresTemplate(server: URL): Promise<string> {
+async function buildPostgresTemplate(server: URL, guacamole: GuacamoleSchema): Promise<string> {
   const name = uniqueName('tpl');
   await withPgClient(server.href, (admin) => admin.query(`CREATE DATABASE ${pgQuote(name)}`));
   try {
-    await withPgClient(withDatabase(server, name), (client) => client.query(schemaSql('postgres')));
+    await withPgClient(withDatabase(server, name), (client) => client.query(schemaSql('postgres', guacamole)));
   } catch (error) {
     await withPgClient(server.href, (admin) => pgDropDatabase(admin, name));
     throw error;
@@ -196,10 +211,11 @@ async function buildPostgresTemplate(server: URL): Promise<string> {
   return name;
 }
 
-async function createPostgresDatabase(withSchema: boolean): Promise<TestDatabase> {
+/** `schema`: which Guacamole schema to clone; undefined: an empty database. */
+async function createPostgresDatabase(schema: GuacamoleSchema | undefined): Promise<TestDatabase> {
   const server = serverUrl('postgres');
   const name = uniqueName('test');
-  const template = withSchema ? await postgresTemplate(server) : undefined;
+  const template = schema === undefined ? undefined : await postgresTemplate(server, schema);
   const create = pgCloneQueue.then(() =>
     withPgClient(server.href, (admin) =>
       admin.query(`CREATE DATABASE ${pgQuote(name)}${template === undefined ? '' : ` TEMPLATE ${pgQuote(template)}`}`),
@@ -263,14 +279,15 @@ function mysqlCollation(): string {
   return value;
 }
 
-function mysqlSchemaSql(collation: string): string {
-  const sql = schemaSql('mysql');
+function mysqlSchemaSql(collation: string, guacamole: GuacamoleSchema): string {
+  const sql = schemaSql('mysql', guacamole);
   if (collation === 'utf8mb4_general_ci') return sql;
   const utf8 = collation.replace(/^utf8mb4_/, 'utf8mb3_');
   return sql.replace(/DEFAULT CHARSET=utf8;/g, `DEFAULT CHARSET=utf8 COLLATE=${utf8};`);
 }
 
-async function createMysqlDatabase(withSchema: boolean): Promise<TestDatabase> {
+/** `schema`: which Guacamole schema to load; undefined: an empty database. */
+async function createMysqlDatabase(schema: GuacamoleSchema | undefined): Promise<TestDatabase> {
   const server = serverUrl('mysql');
   const name = uniqueName('test');
   const collation = mysqlCollation();
@@ -291,9 +308,9 @@ async function createMysqlDatabase(withSchema: boolean): Promise<TestDatabase> {
     await new Promise<void>((resolve) => pool.end(() => resolve()));
     await withMysqlConnection(server.href, (admin) => mysqlQuery(admin, `DROP DATABASE IF EXISTS ${mysqlQuote(name)}`));
   };
-  if (withSchema) {
+  if (schema !== undefined) {
     try {
-      await mysqlQuery(pool, mysqlSchemaSql(collation));
+      await mysqlQuery(pool, mysqlSchemaSql(collation, schema));
     } catch (error) {
       await drop();
       throw error;

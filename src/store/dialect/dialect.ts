@@ -102,6 +102,13 @@ export interface SqlDialect {
   readNameCollation(db: Kysely<any>, table: string, column: string): Promise<NameCollation>;
 
   /**
+   * The values of Guacamole's system permission enum: the type `guacamole_system_permission_type` (as the search path
+   * finds it) on PostgreSQL, the inline enum of `guacamole_system_permission.permission` on MySQL. Empty when it cannot
+   * be seen (no such type or table, or on MySQL no privilege on the table). Guacamole 1.6.0 added `AUDIT`.
+   */
+  readSystemPermissions(db: Kysely<any>): Promise<readonly string[]>;
+
+  /**
    * Whether the database refused a statement for the data it carried (a unique key, a length, a check, a trigger that
    * raised an error), as opposed to a fault of the database itself (connection, lock, timeout, privilege, table).
    */

@@ -3,6 +3,7 @@ import { createPool } from 'mysql2';
 import type { SqlDialect } from './dialect.js';
 import { classifyFault, errorCode, isConnectFailure, SOCKET_LOST_CODES, type FaultCodes } from './error-codes.js';
 import { readMysqlCollation } from './mysql-collation.js';
+import { readMysqlSystemPermissions } from './mysql-enum.js';
 import { mysqlLockName } from './run-lock-names.js';
 
 /** SQLSTATE classes of refused data on MySQL/MariaDB: 22 data, 23 integrity, 44 WITH CHECK OPTION, 45 SIGNAL in a trigger. */
@@ -85,6 +86,8 @@ export const mysqlDialect: SqlDialect = {
   hasPrivilege: async (db, _table, _privilege, probe) => !(await refusesProbe(db, probe)),
 
   readNameCollation: readMysqlCollation,
+
+  readSystemPermissions: readMysqlSystemPermissions,
 
   // mysql2: `errno` and the SQLSTATE.
   isRejectedWrite(err) {

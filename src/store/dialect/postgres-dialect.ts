@@ -82,6 +82,13 @@ export const postgresDialect: SqlDialect = {
 
   readNameCollation: readPostgresCollation,
 
+  // to_regtype gives NULL rather than an error when the type does not exist.
+  async readSystemPermissions(db) {
+    const { rows } = await sql<{ value: string }>`SELECT enumlabel AS value FROM pg_enum
+      WHERE enumtypid = to_regtype('guacamole_system_permission_type') ORDER BY enumsortorder`.execute(db);
+    return rows.map((r) => r.value);
+  },
+
   // node-postgres: `code` is the SQLSTATE.
   isRejectedWrite(err) {
     const code = err instanceof Error ? errorCode(err) : undefined;

@@ -25,7 +25,7 @@ for (const dialect of DIALECTS) {
       expect(text.code, text.stderr).to.equal(1);
       expect(text.stdout).to.include('No run recorded yet.');
       const json = await runCli(['status', '--json'], env);
-      expect(JSON.parse(json.stdout)).to.deep.equal({ ownerId: 'default', runs: [], problems: [], managedConnections: 0 });
+      expect(JSON.parse(json.stdout)).to.deep.equal({ ownerId: 'default', runs: [], problems: [], managedConnections: 0, warnings: [] });
     });
 
     it('after runs: the last runs with counts and every instance with a problem, as text and JSON', async function () {

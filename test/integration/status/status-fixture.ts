@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeEc2 } from '../../support/fake-ec2.js';
-import { createTestDatabase, type TestDatabase, type TestDialect } from '../../support/test-databases.js';
+import { createTestDatabase, type CreateTestDatabaseOptions, type TestDatabase, type TestDialect } from '../../support/test-databases.js';
 import { fleetFixture } from '../once/fleet-fixture.js';
 
 /** What each `status` test starts from: the fixture fleet on a fake EC2, a fresh database, and a run's settings. */
@@ -15,8 +15,8 @@ export interface StatusContext {
   readonly keysDir: string;
 }
 
-/** Registers the suite's hooks; `use` receives a fresh context before each test. */
-export function statusFixture(dialect: TestDialect, use: (context: StatusContext) => void): void {
+/** Registers the suite's hooks; `use` receives a fresh context before each test (its database made with `options`). */
+export function statusFixture(dialect: TestDialect, use: (context: StatusContext) => void, options: CreateTestDatabaseOptions = {}): void {
   let fake: FakeEc2;
   let keysDir: string;
   let database: TestDatabase;
@@ -29,7 +29,7 @@ export function statusFixture(dialect: TestDialect, use: (context: StatusContext
     rmSync(keysDir, { recursive: true, force: true });
   });
   beforeEach(async function () {
-    database = await createTestDatabase(dialect);
+    database = await createTestDatabase(dialect, options);
     const fleet = fleetFixture();
     fake.instances = fleet.instances;
     fake.images = fleet.images;
