@@ -45,7 +45,7 @@ export function desire(
  * process (the runtime may have said it already at its schema check). It changes nothing the run does.
  */
 export function warnOfRecordingSchema(
-  deps: Pick<RunDependencies, 'schema' | 'logger' | 'memory'>,
+  deps: Pick<PipelineDependencies, 'schema' | 'logger' | 'memory'>,
   requested: boolean,
   meta: Record<string, unknown>,
 ): void {

@@ -15,9 +15,15 @@ import { planFirstRun } from './write-step.js';
 /**
  * What a first look assumes of the Guacamole it cannot see: no bookkeeping yet, the `parameter_value` length of
  * Guacamole up to 1.6.0 (the smaller one: a key that fits here fits every version), and names compared as the
- * planner does when the collation is not read.
+ * planner does when the collation is not read. The version is unknown, so no recording warning.
  */
-const UNSEEN_SCHEMA: SchemaFacts = { parameterValueLimit: 4096, hasBookkeeping: false, hasSecretDigest: false, hasGrantRecords: false };
+const UNSEEN_SCHEMA: SchemaFacts = {
+  parameterValueLimit: 4096,
+  hasBookkeeping: false,
+  hasSecretDigest: false,
+  hasGrantRecords: false,
+  auditPermission: undefined,
+};
 
 /** PostgreSQL's: names keep every character (on MySQL/MariaDB a 4-byte character in a name would become U+FFFD). */
 const UNSEEN_CHARSET: CharacterSet = 'utf8mb4';

@@ -3,7 +3,7 @@ import { parseConfigWithoutDatabase } from '../../../src/config/config.js';
 import { planFirstRun, type Wanted } from '../../../src/run/write-step.js';
 import { desired } from '../plan/plan-fixtures.js';
 
-const schema = { parameterValueLimit: 4096, hasBookkeeping: false, hasSecretDigest: false, hasGrantRecords: false };
+const schema = { parameterValueLimit: 4096, hasBookkeeping: false, hasSecretDigest: false, hasGrantRecords: false, auditPermission: undefined };
 
 function wanted(over: Partial<Wanted> = {}): Wanted {
   return {
