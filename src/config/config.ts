@@ -6,6 +6,7 @@ import type { RawSettings } from './setting.js';
 import { OWNER, SETTINGS_TABLE } from './settings.js';
 
 export type { Config, DatabaseConfig, Dialect, Secrets } from './config-shape.js';
+export type { EventsQueueConfig } from './events-queue.js';
 
 /**
  * Pure: validates raw settings, applies defaults, and reports every problem at once by setting name. Each entry of the
