@@ -50,8 +50,6 @@ export interface EventQueueOptions extends Omit<SqsClientOptions, 'queue'> {
   /** The clock and pause of the gather window (tests pass a manual clock). */
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
-  /** Instead of a client made from the queue and credentials (tests). */
-  readonly client?: SQSClient;
 }
 
 /** SQS answers at most 10 messages per receive and deletes at most 10 per batch. */
@@ -157,8 +155,8 @@ export class EventQueue {
   }
 
   #sqs(): SQSClient {
-    const { client, credentials, maxAttempts } = this.#options;
-    this.#client ??= client ?? createSqsClient({ queue: this.#queue, ...(credentials ? { credentials } : {}), ...(maxAttempts ? { maxAttempts } : {}) });
+    const { credentials, maxAttempts } = this.#options;
+    this.#client ??= createSqsClient({ queue: this.#queue, ...(credentials ? { credentials } : {}), ...(maxAttempts ? { maxAttempts } : {}) });
     return this.#client;
   }
 }
