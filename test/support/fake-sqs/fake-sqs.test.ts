@@ -211,6 +211,24 @@ describe('FakeSqs', () => {
     expect(fake.queue('events-dlq').messages.map((m) => m.body)).to.deep.equal(['poison']);
   });
 
+  it('on the real clock, ends a long poll after its wait, and wakes one when a message becomes visible again', async () => {
+    const realFake = await FakeSqs.start();
+    const realClient = fakeSqsClient(realFake);
+    clients.push(realClient);
+    try {
+      const realUrl = realFake.createQueue('events', { visibilityTimeoutSeconds: 1 });
+      const id = realFake.send('events', 'comes back');
+      const take = (wait: number) => realClient.send(new ReceiveMessageCommand({ QueueUrl: realUrl, WaitTimeSeconds: wait }));
+
+      expect((await take(0)).Messages?.map((m) => m.MessageId)).to.deep.equal([id]);
+      expect((await take(20)).Messages?.map((m) => [m.MessageId, m.Body])).to.deep.equal([[id, 'comes back']]);
+      await realClient.send(new DeleteMessageCommand({ QueueUrl: realUrl, ReceiptHandle: realFake.queue('events').messages[0]?.receiptHandle }));
+      expect((await take(1)).Messages).to.equal(undefined);
+    } finally {
+      await realFake.close();
+    }
+  });
+
   describe('faults, as the SDK sees them', () => {
     it('fails the call when MD5OfBody does not match the body (the SDK checks it), leaving the message in flight', async () => {
       const id = fake.send('events', 'checked');
