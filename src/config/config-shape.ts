@@ -2,6 +2,7 @@ import type { InstanceFilter } from './filters.js';
 import type { AddressKind, Policy } from './setting-values.js';
 import type { LogFormat, LogLevel } from '../shared/logger.js';
 import type { AccountSpec, FolderTemplate } from './accounts.js';
+import type { EventsQueueConfig } from './events-queue.js';
 
 /** What parseConfig returns: the configuration (safe to log) and the secrets (never logged). */
 
@@ -49,7 +50,11 @@ export interface Config {
   readonly logFormat?: LogFormat;
   /** Keys are looked up in a Keeper vault first (AWS_DISCOVERY_KSM_CONFIG is set; the value itself is a secret). */
   readonly keeperVault: boolean;
-  /** node-cron expression for the daemon's runs (validated). */
+  /**
+   * Event mode (`AWS_DISCOVERY_EVENTS_QUEUE_URL`): the SQS queue EventBridge sends instance events to; undefined: off.
+   */
+  readonly eventsQueue?: EventsQueueConfig;
+  /** node-cron expression for the daemon's full runs (validated); hourly by default in event mode. */
   readonly schedule: string;
   /** Port of the /healthz and /metrics listener; undefined: no listener. */
   readonly metricsPort?: number;

@@ -8,6 +8,7 @@ import { OWNER, SETTINGS_TABLE } from './settings.js';
 export { databaseConfigured } from './database-settings.js';
 
 export type { Config, ConfigWithoutDatabase, DatabaseConfig, Dialect, Secrets, SecretsWithoutDatabase } from './config-shape.js';
+export type { EventsQueueConfig } from './events-queue.js';
 
 /**
  * Pure: validates raw settings, applies defaults, and reports every problem at once by setting name. Each entry of the

@@ -2,10 +2,10 @@ import cron from 'node-cron';
 import { DEFAULT_ACCOUNT_FOLDER, parseAccountFolder, parseAssumeRoles, type AccountSpec, type FolderTemplate } from './accounts.js';
 import { setting, type Parse, type Setting } from './setting.js';
 import { trimmed } from './setting-kinds.js';
+import { REGION_NAME } from './setting-values.js';
 
 /** Parsers of the settings that are of no common kind (see setting-kinds.ts for those). Pure. */
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const NAME_LIMIT = 128;
 
 /** `us-east-1,eu-west-1`, or `*` / `all` for every region enabled for the account. Required. */
@@ -17,7 +17,7 @@ export const parseRegions: Parse<{ regions: string[]; allRegions: boolean }> = (
     return { regions: [], allRegions: false };
   }
   const regions = [...new Set(text.split(',').map((r) => r.trim()).filter((r) => r !== ''))];
-  const bad = regions.filter((r) => !REGION.test(r));
+  const bad = regions.filter((r) => !REGION_NAME.test(r));
   if (bad.length > 0) problems.push(`${name}: not a region name: ${bad.join(', ')} (expected e.g. us-east-1)`);
   if (regions.length === 0) problems.push(`${name}: names no region`);
   return { regions, allRegions: false };

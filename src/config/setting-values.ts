@@ -10,3 +10,6 @@ export const DEFAULT_ADDRESS_ORDER: readonly AddressKind[] = ['private-ip', 'pub
 
 /** The per-scope listing deadline when none is configured (AWS_DISCOVERY_LISTING_TIMEOUT). */
 export const DEFAULT_LISTING_TIMEOUT_MS = 60_000;
+
+/** An AWS region name as AWS_DISCOVERY_REGIONS takes it (`us-east-1`, `us-gov-west-1`, `cn-north-1`). */
+export const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d+$/;

@@ -1,10 +1,11 @@
 import { checkKsmConfig } from './ksm-config.js';
 import { configField, readFirst, settingGroup, splitField, type ConfigEntry } from './config-entry.js';
 import { DATABASE } from './database-settings.js';
+import { EVENTS_SCHEDULE, parseEventsQueueUrl } from './events-queue.js';
 import { parseFilters } from './filters.js';
 import { LOG_LEVELS } from '../shared/logger.js';
 import { setting, type SettingDefinition } from './setting.js';
-import { absolutePath, boolean, checked, guacamoleName, host, integer, listOf, matching, oneOf, text, url } from './setting-kinds.js';
+import { absolutePath, boolean, checked, guacamoleName, host, integer, listOf, matching, oneOf, text, trimmed, url } from './setting-kinds.js';
 import { accountFolder, cronSchedule, folderPath, parseRegions, parseRoles } from './setting-parsers.js';
 import { ADDRESS_KINDS, DEFAULT_ADDRESS_ORDER, DEFAULT_LISTING_TIMEOUT_MS } from './setting-values.js';
 
@@ -31,6 +32,26 @@ const AWS_KEYS = settingGroup([ACCESS_KEY_ID, SECRET_KEY], (raw, problems) => {
   if (awsAccessKeyId === undefined && awsSecretKey !== undefined) problems.push(pair(ACCESS_KEY_ID.name, SECRET_KEY.name));
   if (awsSecretKey === undefined && awsAccessKeyId !== undefined) problems.push(pair(SECRET_KEY.name, ACCESS_KEY_ID.name));
   return { secrets: { awsAccessKeyId: awsAccessKeyId ?? '', awsSecretKey: awsSecretKey ?? '' } };
+});
+
+/** Until event mode is wired into the daemon (issue 15), a valid queue URL is refused rather than silently ignored. */
+export const EVENT_MODE_NOT_YET = 'event mode is not available in this version yet (the daemon does not read the queue); unset it';
+const EVENTS_QUEUE_URL = checked('AWS_DISCOVERY_EVENTS_QUEUE_URL', parseEventsQueueUrl);
+const SCHEDULE = cronSchedule('AWS_DISCOVERY_SCHEDULE', '* * * * *');
+
+/** Event mode's queue, and the schedule of full listings: hourly by default when events keep the connections current. */
+const EVENTS_AND_SCHEDULE = settingGroup([EVENTS_QUEUE_URL, SCHEDULE], (raw, problems) => {
+  const eventsQueue = EVENTS_QUEUE_URL.read(raw, problems);
+  const scheduleGiven = trimmed(raw[SCHEDULE.name]) !== undefined;
+  const schedule = SCHEDULE.read(raw, problems);
+  // The queue is read, checked and then refused until the daemon consumes it: set alone it would only slow full listings down.
+  if (eventsQueue !== undefined) problems.push(`${EVENTS_QUEUE_URL.name}: ${EVENT_MODE_NOT_YET}`);
+  return {
+    config: {
+      ...(eventsQueue === undefined ? {} : { eventsQueue }),
+      schedule: eventsQueue !== undefined && !scheduleGiven ? EVENTS_SCHEDULE : schedule,
+    },
+  };
 });
 
 const OWNER_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -71,7 +92,7 @@ export const SETTINGS_TABLE: readonly ConfigEntry[] = [
     config: { keeperVault: ksmConfig !== undefined },
     secrets: ksmConfig === undefined ? {} : { ksmConfig },
   })),
-  configField('schedule', cronSchedule('AWS_DISCOVERY_SCHEDULE', '* * * * *')),
+  EVENTS_AND_SCHEDULE,
   configField('metricsPort', integer('AWS_DISCOVERY_METRICS_PORT', 1, 65535)),
   configField('metricsAddress', host('AWS_DISCOVERY_METRICS_ADDRESS', '127.0.0.1')),
   configField('healthMaxAgeSeconds', integer('AWS_DISCOVERY_HEALTH_MAX_AGE', 10, 7 * 24 * 3600, 600)),

@@ -3,7 +3,7 @@
  * for a refused call, names the IAM permission to grant. Never includes anything from the credentials.
  */
 
-/** The IAM permission each EC2 call the daemon makes needs. */
+/** The IAM permission each AWS call the daemon makes needs (a batch call needs its single action's). */
 export const IAM_PERMISSIONS: Readonly<Record<string, string>> = {
   DescribeInstances: 'ec2:DescribeInstances',
   DescribeImages: 'ec2:DescribeImages',
@@ -12,6 +12,9 @@ export const IAM_PERMISSIONS: Readonly<Record<string, string>> = {
   DescribeRegions: 'ec2:DescribeRegions',
   GetCallerIdentity: 'sts:GetCallerIdentity',
   ListAccountAliases: 'iam:ListAccountAliases',
+  ReceiveMessage: 'sqs:ReceiveMessage',
+  DeleteMessageBatch: 'sqs:DeleteMessage',
+  GetQueueAttributes: 'sqs:GetQueueAttributes',
 };
 
 const REFUSED = new Set(['UnauthorizedOperation', 'AccessDenied', 'AccessDeniedException', 'UnauthorizedAccess']);

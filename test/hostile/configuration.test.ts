@@ -33,6 +33,7 @@ const INVALID: Readonly<Record<string, string | undefined>> = {
   AWS_DISCOVERY_LOG_FORMAT: 'xml',
   AWS_DISCOVERY_KSM_CONFIG: 'not-base64-json!',
   AWS_DISCOVERY_SCHEDULE: 'every minute',
+  AWS_DISCOVERY_EVENTS_QUEUE_URL: 'http://sqs.us-east-1.amazonaws.com/123456789012/events',
   AWS_DISCOVERY_METRICS_PORT: '70000',
   AWS_DISCOVERY_METRICS_ADDRESS: 'not an address',
   AWS_DISCOVERY_HEALTH_MAX_AGE: '5',

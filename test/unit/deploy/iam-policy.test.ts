@@ -37,6 +37,13 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+/** A batch call is allowed by its single action's permission: there is no IAM action for the batch itself. */
+const BATCH_ACTIONS: Readonly<Record<string, string>> = {
+  'sqs:DeleteMessageBatch': 'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibilityBatch': 'sqs:ChangeMessageVisibility',
+  'sqs:SendMessageBatch': 'sqs:SendMessage',
+};
+
 /** `import { A, type B, C } from '@aws-sdk/client-<service>'` → the value names with their service. */
 const SDK_IMPORT = /import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g;
 
@@ -48,7 +55,7 @@ function sdkActionsIn(text: string): string[] {
       const name = raw.trim().split(/\s+as\s+/)[0] ?? '';
       if (name === '' || name.startsWith('type ')) continue;
       const action = /^(\w+)Command$/.exec(name)?.[1] ?? /^paginate(\w+)$/.exec(name)?.[1];
-      if (action !== undefined) actions.push(`${service}:${action}`);
+      if (action !== undefined) actions.push(BATCH_ACTIONS[`${service}:${action}`] ?? `${service}:${action}`);
     }
   }
   return actions;
@@ -101,17 +108,25 @@ describe('deploy/aws/iam-policy.json', () => {
     expect(sidOf('sts:AssumeRole')).to.equal('AssumeRoles');
     expect(sidOf('ec2:GetPasswordData')).to.equal('OptionalWindowsPasswords');
     expect(sidOf('ec2:GetConsoleOutput')).to.equal('OptionalHostKeyPinning');
+    for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']) expect(sidOf(action), action).to.equal('EventMode');
   });
 });
 
 describe('the scan of SDK imports', () => {
-  it('maps Command classes and paginators to service:Action, and skips clients, types and other imports', () => {
+  it('maps Command classes and paginators to service:Action (a batch to its single action), and skips clients, types and other imports', () => {
     const text = [
       "import { DescribeRegionsCommand, EC2Client, type Filter, paginateDescribeInstances } from '@aws-sdk/client-ec2';",
       "import {\n  ListAccountAliasesCommand as Aliases,\n  IAMClient,\n} from '@aws-sdk/client-iam';",
       "import type { AssumeRoleCommandOutput } from '@aws-sdk/client-sts';",
       "import { statusCommand } from './status-command.js';",
+      "import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';",
     ].join('\n');
-    expect(sdkActionsIn(text)).to.deep.equal(['ec2:DescribeRegions', 'ec2:DescribeInstances', 'iam:ListAccountAliases']);
+    expect(sdkActionsIn(text)).to.deep.equal([
+      'ec2:DescribeRegions',
+      'ec2:DescribeInstances',
+      'iam:ListAccountAliases',
+      'sqs:DeleteMessage',
+      'sqs:ReceiveMessage',
+    ]);
   });
 });
