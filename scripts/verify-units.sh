@@ -2,10 +2,13 @@
 # Checks the systemd files in systemd/ without installing them: ./scripts/verify-units.sh
 #
 # 1. `systemd-analyze verify` on copies of the units in a temporary folder. verify requires ExecStart's program to
-#    exist; the units name /usr/bin/node (Debian/Ubuntu and NodeSource packages). When this machine has node
-#    elsewhere, the copies get that path instead and the script says so. Any output from verify (an unknown key,
-#    a missing unit, a bad value) counts as a failure, not only a non-zero status.
-# 2. ExecStart's script, dist/src/cli/main.js, is what `npm run build` makes from src/cli/main.ts.
+#    exist; the units name the installed command, /usr/local/bin/guacamole-ec2-discovery (README.md, "Linux install
+#    (systemd)"). When it is not installed here, the copies run a stand-in script instead and the script says so. Any
+#    output from verify (an unknown key, a missing unit, a bad value) counts as a failure, not only a non-zero status.
+# 2. The units point at one installed package: ExecStart runs <prefix>/bin/guacamole-ec2-discovery, WorkingDirectory=
+#    is <prefix>/lib/node_modules/guacamole-ec2-discovery and Documentation= its README.md; package.json's bin maps
+#    that command to dist/src/cli/main.js, built from src/cli/main.ts (which starts with a node shebang), and its
+#    "files" ship dist/src, README.md and systemd/.
 # 3. Both services carry the same hardening lines (everything from `UMask=` to the end of [Service]).
 # 4. `systemd-analyze security --offline` scores each service (fails above EXPOSURE_MAX, default 3.0).
 # 5. The sysusers.d file creates the user and the group in an empty temporary root.
@@ -31,14 +34,16 @@ services=("$UNITS_DIR"/*.service)
 cp "${units[@]}" "$WORK/"
 
 # ---------------------------------------------------------------- 1. verify ----
-NODE=/usr/bin/node
-if [[ ! -x $NODE ]]; then
-  NODE="$(command -v node || true)"
-  [[ -n $NODE ]] || die "node is neither at /usr/bin/node nor on PATH; systemd-analyze verify needs ExecStart's program"
-  sed -i "s#^ExecStart=/usr/bin/node #ExecStart=$NODE #" "$WORK"/*.service
-  log "this machine has node at $NODE, not /usr/bin/node: the copies being verified use $NODE"
+COMMAND="$(sed -n 's#^ExecStart=\([^ ]*\).*#\1#p' "${services[@]}" | sort -u)"
+[[ $COMMAND != *$'\n'* && $COMMAND == /*/bin/guacamole-ec2-discovery ]] || die "the services' ExecStart= run '${COMMAND//$'\n'/', '}', expected one and the same <prefix>/bin/guacamole-ec2-discovery"
+if [[ ! -x $COMMAND ]]; then
+  mkdir -p "$WORK/bin"
+  printf '#!/bin/sh\nexit 0\n' >"$WORK/bin/guacamole-ec2-discovery"
+  chmod +x "$WORK/bin/guacamole-ec2-discovery"
+  sed -i "s#^ExecStart=$COMMAND#ExecStart=$WORK/bin/guacamole-ec2-discovery#" "$WORK"/*.service
+  log "$COMMAND is not installed here: the copies being verified run a stand-in, $WORK/bin/guacamole-ec2-discovery"
 fi
-for unit in "$WORK"/*; do
+for unit in "$WORK"/*.service "$WORK"/*.timer; do
   log "systemd-analyze verify $(basename "$unit")"
 done
 set +e
@@ -51,14 +56,26 @@ if ((status != 0)) || [[ -n $output ]]; then
 fi
 log "verify: no findings ($(grep -h '^ExecStart=' "$WORK"/*.service | sort -u | paste -sd ';' -))"
 
-# ------------------------------------------------------ 2. ExecStart script ----
+# ------------------------------------------------------- 2. installed layout ----
+prefix="${COMMAND%/bin/guacamole-ec2-discovery}"
+package_dir="$prefix/lib/node_modules/guacamole-ec2-discovery"
 for service in "${services[@]}"; do
-  script="$(sed -n 's#^ExecStart=[^ ]* /opt/guacamole-ec2-discovery/\([^ ]*\).*#\1#p' "$service")"
-  [[ $script == dist/src/cli/main.js ]] || die "$(basename "$service"): ExecStart runs '$script', expected dist/src/cli/main.js"
+  grep -qx "WorkingDirectory=$package_dir" "$service" || die "$(basename "$service"): WorkingDirectory= is not $package_dir (the package beside $COMMAND)"
+  grep -qx "Documentation=file://$package_dir/README.md" "$service" || die "$(basename "$service"): Documentation= is not file://$package_dir/README.md"
 done
-[[ -f $ROOT/src/cli/main.ts ]] || die "src/cli/main.ts is missing: nothing builds dist/src/cli/main.js"
+log "units: $COMMAND, package folder $package_dir"
+package_json() { node -p "const p = require(process.argv[1]); $1" "$ROOT/package.json"; }
+[[ $(package_json 'p.name') == guacamole-ec2-discovery ]] || die "package.json: name is not guacamole-ec2-discovery (the folder the units name)"
+script="$(package_json 'p.bin["guacamole-ec2-discovery"]')"
+[[ $script == dist/src/cli/main.js ]] || die "package.json: bin guacamole-ec2-discovery is '$script', expected dist/src/cli/main.js"
+files=" $(package_json 'p.files.join(" ")') "
+for shipped in dist/src README.md systemd; do
+  [[ $files == *" $shipped "* ]] || die "package.json: \"files\" does not ship $shipped"
+done
+[[ $(head -n 1 "$ROOT/src/cli/main.ts") == '#!/usr/bin/env node' ]] || die "src/cli/main.ts does not start with #!/usr/bin/env node: the installed command would not run"
 grep -q '"rootDir": "."' "$ROOT/tsconfig.json" || die "tsconfig.json rootDir is not \".\": the build would not produce dist/src/cli/main.js"
-log "ExecStart script dist/src/cli/main.js is built from src/cli/main.ts (tsconfig rootDir \".\")"
+grep -q '"extends": "./tsconfig.json"' "$ROOT/tsconfig.build.json" || die "tsconfig.build.json (npm pack's build) does not extend tsconfig.json"
+log "package.json: bin guacamole-ec2-discovery is dist/src/cli/main.js (from src/cli/main.ts, node shebang); files ship dist/src, README.md, systemd"
 
 # ------------------------------------------------------- 3. same hardening ----
 hardening() { sed -n '/^\[Service\]/,/^\[/p' "$1" | sed -n '/^UMask=/,/^\[/p' | grep -v -e '^\[' -e '^$' ; }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { delimiter, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The built CLI, run as a user would run it. */
@@ -13,15 +14,27 @@ export interface CliResult {
 }
 
 export async function runCli(args: readonly string[], env: Readonly<Record<string, string>>): Promise<CliResult> {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH ?? '', AWS_EC2_METADATA_DISABLED: 'true', AWS_DISCOVERY_LOG_FORMAT: 'json', ...env },
+  return runCommand(process.execPath, [CLI, ...args], env);
+}
+
+/**
+ * `command` run directly (an installed `guacamole-ec2-discovery`, say), with the settings `runCli` gives; this node's
+ * folder leads PATH, so a `#!/usr/bin/env node` script runs on the node running the tests.
+ */
+export async function runCommand(command: string, args: readonly string[], env: Readonly<Record<string, string>>): Promise<CliResult> {
+  const path = [dirname(process.execPath), process.env.PATH ?? ''].join(delimiter);
+  const child = spawn(command, args, {
+    env: { PATH: path, AWS_EC2_METADATA_DISABLED: 'true', AWS_DISCOVERY_LOG_FORMAT: 'json', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject); // not started (no such file, not executable)
+    child.on('close', resolve);
+  });
   const logs = stdout.split('\n').flatMap((line) => {
     try {
       const parsed: unknown = JSON.parse(line);

@@ -25,6 +25,12 @@ describe('parseArgs', function () {
   it('--dry-run needs --once', function () {
     expect(() => parseArgs(['--dry-run'])).to.throw(UsageError, '--dry-run needs --once');
   });
+  it('--version and -V, alone or beside other flags, ask only for the version', function () {
+    expect(parseArgs(['--version'])).to.include({ version: true, command: 'run' });
+    expect(parseArgs(['-V'])).to.include({ version: true });
+    // The flag combinations are not checked: the version is printed and nothing else happens.
+    expect(parseArgs(['--dry-run', '--version'])).to.include({ version: true, dryRun: true });
+  });
   it('rejects unknown arguments', function () {
     expect(() => parseArgs(['--loop'])).to.throw(UsageError, 'unknown argument: --loop');
   });
