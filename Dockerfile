@@ -11,10 +11,11 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
-RUN npm run build
+# The program and its migrations only, as `npm pack` builds them (tsconfig.build.json).
+RUN npx tsc -p tsconfig.build.json
 
 # ---- runtime: production dependencies and the compiled output only ------------------------------------------------
 FROM ${NODE_IMAGE}

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { argDefaults, interpolate, readComposeFile, readDockerfile, repositoryFile } from '../../support/deploy-files.js';
+import { argDefaults, interpolate, readComposeFile, readDockerfile, repositoryFile, repositoryRoot } from '../../support/deploy-files.js';
 
 /**
  * The Dockerfile as Docker reads it, without building it (no Docker engine here): a pinned Node 20 base image for
@@ -20,6 +20,22 @@ const runtimeArgs = { ...globalArgs, ...argDefaults(runtimeStage) };
 const engines = (JSON.parse(repositoryFile('package.json')) as { engines: { node: string } }).engines.node;
 
 describe('Dockerfile', () => {
+  it('builds from files the build context has: every COPY source exists and .dockerignore keeps it; the program as npm pack builds it', () => {
+    const ignored = repositoryFile('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'));
+    const sources = instructions
+      .filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from'))
+      .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    expect(sources).to.include.members(['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src', 'migrations']);
+    for (const source of sources) {
+      expect(existsSync(join(repositoryRoot(), source)), source).to.equal(true);
+      expect(ignored, `${source} is left out of the build context`).not.to.include(source);
+    }
+    expect(instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args)).to.include('npx tsc -p tsconfig.build.json');
+  });
+
   it('builds both stages from one pinned Node 20 image (release and Debian release), at least the engines minimum', () => {
     const froms = instructions.filter((i) => i.keyword === 'FROM').map((i) => interpolate(i.args.split(/\s+/)[0] ?? '', globalArgs));
     expect(froms).to.have.length(2);
