@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CORE_SCHEMA, load, mergeTag } from 'js-yaml';
+import { repositoryRoot } from './repository-root.js';
 
 /**
  * The deployment files (Dockerfile, docker-compose.yml, deploy/compose/) read the way Docker reads them, as far as a
@@ -9,16 +9,7 @@ import { CORE_SCHEMA, load, mergeTag } from 'js-yaml';
  * defaults the files give, and a Dockerfile's instructions with their ARG defaults.
  */
 
-/** Tests run compiled from dist/; the files they read stay in the source tree. */
-export function repositoryRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
-  return dir;
-}
+export { repositoryRoot };
 
 export function repositoryFile(path: string): string {
   return readFileSync(join(repositoryRoot(), path), 'utf8');

@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } f
 import { join } from 'node:path';
 import { findProgram } from './servers/binaries.js';
 import { isRoot } from './servers/processes.js';
-import { findRepositoryRoot } from './test-databases.js';
+import { repositoryRoot } from './repository-root.js';
 
-const CACHE = join(findRepositoryRoot(), '.test-tools', 'prometheus');
+const CACHE = join(repositoryRoot(), '.test-tools', 'prometheus');
 const CACHED = join(CACHE, 'usr', 'bin', 'promtool');
 const HOW =
   "put promtool on PATH (it is in Debian's `prometheus` package: `apt-get download prometheus && dpkg-deb -x prometheus_*.deb DIR` " +

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Kysely, MysqlDialect, PostgresDialect } from 'kysely';
 import { createConnection, createPool } from 'mysql2';
 import type { Connection as MysqlConnection, Pool as MysqlPool } from 'mysql2';
 import pg from 'pg';
+import { repositoryRoot } from './repository-root.js';
 
 /**
  * Throwaway databases on real servers for DB tests: one uniquely named database per call,
@@ -91,16 +91,6 @@ function withDatabase(url: URL, database: string): string {
 }
 
 /** The repository (tests run compiled from dist/test/support/; schema files and deploy/ stay in the source tree). */
-export function findRepositoryRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
-}
-
 const SCHEMA_FILES: Readonly<Record<TestDialect, readonly string[]>> = {
   postgres: ['postgresql.sql', 'postgresql-seed.sql'],
   mysql: ['mysql.sql', 'mysql-seed.sql'],
@@ -111,7 +101,7 @@ const schemaCache = new Map<TestDialect, string>();
 function schemaSql(dialect: TestDialect, guacamole: GuacamoleSchema = '1.6'): string {
   let text = schemaCache.get(dialect);
   if (text === undefined) {
-    const folder = join(findRepositoryRoot(), 'test', 'support', 'schema');
+    const folder = join(repositoryRoot(), 'test', 'support', 'schema');
     text = SCHEMA_FILES[dialect].map((file) => readFileSync(join(folder, file), 'utf8')).join('\n');
     schemaCache.set(dialect, text);
   }

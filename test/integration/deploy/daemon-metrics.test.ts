@@ -6,13 +6,14 @@ import { freePort } from '../../support/free-port.js';
 import { parsePrometheusText, sampleValue, type Sample } from '../../support/prometheus-text.js';
 import { dashboardExpressions, metricNames, ruleExpressions, selectors } from '../../support/promql-names.js';
 import { startDaemon, type DaemonProcess } from '../../support/run-cli.js';
-import { DIALECTS, findRepositoryRoot } from '../../support/test-databases.js';
+import { repositoryRoot } from '../../support/repository-root.js';
+import { DIALECTS } from '../../support/test-databases.js';
 
 const FLEET = 9; // 6 in us-east-1, 3 in eu-west-1
 const M = 'guacamole_ec2_discovery_';
 /** The daemon's own families: ours, and prom-client's process and Node.js metrics. */
 const DAEMON_PREFIXES = [M, 'process_', 'nodejs_'];
-const DEPLOY = join(findRepositoryRoot(), 'deploy');
+const DEPLOY = join(repositoryRoot(), 'deploy');
 
 /** Every PromQL expression of the alerting rules and of the dashboard. */
 function deployExpressions(): string[] {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { dashboardExpressions, metricNames } from '../../support/promql-names.js';
-import { findRepositoryRoot } from '../../support/test-databases.js';
+import { repositoryRoot } from '../../support/repository-root.js';
 
 interface Panel {
   readonly id: number;
@@ -21,7 +21,7 @@ interface Dashboard {
 }
 
 const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
-const dashboard = JSON.parse(readFileSync(join(findRepositoryRoot(), 'deploy', 'grafana', 'dashboard.json'), 'utf8')) as Dashboard;
+const dashboard = JSON.parse(readFileSync(join(repositoryRoot(), 'deploy', 'grafana', 'dashboard.json'), 'utf8')) as Dashboard;
 
 describe('Grafana dashboard (deploy/grafana/dashboard.json)', function () {
   it('is importable anywhere: a Prometheus data source variable, used by every panel, target and query variable', function () {

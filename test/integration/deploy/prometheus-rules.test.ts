@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { alertNames, asPlainPromql, dashboardExpressions } from '../../support/promql-names.js';
 import { promtool } from '../../support/promtool.js';
-import { findRepositoryRoot } from '../../support/test-databases.js';
+import { repositoryRoot } from '../../support/repository-root.js';
 
-const DEPLOY = join(findRepositoryRoot(), 'deploy');
+const DEPLOY = join(repositoryRoot(), 'deploy');
 const RULES = join(DEPLOY, 'prometheus', 'alerts.yml');
 const RULE_TESTS = join(DEPLOY, 'prometheus', 'alerts.test.yml');
 const DASHBOARD = join(DEPLOY, 'grafana', 'dashboard.json');

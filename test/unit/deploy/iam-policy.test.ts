@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { IAM_PERMISSIONS } from '../../../src/discover/aws-errors.js';
+import { repositoryRoot } from '../../support/repository-root.js';
 
 /**
  * deploy/aws/iam-policy.json against the code: a well-formed identity policy whose actions are exactly the AWS calls
@@ -15,16 +15,6 @@ interface Statement {
   readonly Effect: string;
   readonly Action: readonly string[];
   readonly Resource: string | readonly string[];
-}
-
-function repositoryRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
-  return dir;
 }
 
 const ROOT = repositoryRoot();
