@@ -26,7 +26,7 @@ export async function discover(deps: PipelineDependencies, options: RunOptions, 
   const folderOf = template === undefined ? undefined : (account: ReadableAccount) => renderAccountFolder(template, account, charset);
   const regionLists = deps.memory?.regionLists ?? new Map<string, RegionListCache>();
   const sources = { config, ec2For: deps.ec2For, regionLists, ...(folderOf ? { folderOf } : {}), ...(deps.accounts ? { accounts: deps.accounts } : {}) };
-  const fleet = await listFleet(sources, {
+  const fleet = await (options.readFleet ?? listFleet)(sources, {
     pageSize: config.pageSize,
     knownImages: new Map([...imageCache].map(([region, images]) => [region, new Set(images.keys())])),
     ...(config.filters === undefined ? {} : { filters: config.filters.map((f) => ({ Name: f.Name, Values: [...f.Values] })) }),
