@@ -33,7 +33,13 @@ function fleet(): { want: DesiredConnection[]; current: CurrentState } {
 }
 
 /** An event run: `asked` are the instance keys of the batch, `want` what EC2 returned of them (mapped). */
-function eventRun(want: readonly DesiredConnection[], asked: readonly string[], current: CurrentState, over: Partial<PlanInput> = {}, rules: Partial<SafetyRules> = {}) {
+function eventRun(
+  want: readonly DesiredConnection[],
+  asked: readonly string[],
+  current: CurrentState,
+  over: Partial<PlanInput> = {},
+  rules: Partial<SafetyRules> = {},
+) {
   return planSafely({ desired: want, current, skipped: [], failedScopes: new Set(), onlyKeys: new Set(asked), ...over }, { ...SYNC, ...rules });
 }
 
