@@ -171,6 +171,7 @@ for (const dialect of DIALECTS) {
       expect(result.report).to.include({ ok: false, deleted: 0, updated: 1 });
       expect(result.report.failedRegions).to.deep.equal(['us-east-1']);
       expect([...changedRows(beforeRows, await rowsOf(database.db)).connections]).to.deep.equal([apiId]);
+      expect(daemon.logged()).to.include("describing the batch failed in a region; the batch's connections there are left unchanged");
 
       // Without the other scope: nothing at all is written.
       const alone = await snapshot(database.db);
