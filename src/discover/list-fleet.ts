@@ -10,6 +10,11 @@ export interface ListedFleet extends Fleet {
   readonly failedAccounts: readonly string[];
   readonly scopeFolders?: ReadonlyMap<string, readonly string[]>;
   readonly selfAccountId?: string;
+  /**
+   * Set when only some instances were read (an event run, discover/events/describe-by-id.ts): the keys of the
+   * instances asked about, found or not. Whatever else the daemon manages is outside the run. Unset: a full listing.
+   */
+  readonly onlyKeys?: ReadonlySet<string>;
 }
 
 export interface FleetSources {

@@ -30,6 +30,13 @@ export interface PlanInput {
   readonly keepGroups?: ReadonlySet<number>;
   /** Which names the database counts as the same, per name column (its collations); default the general_ci rule. */
   readonly nameKeys?: NameKeys;
+  /**
+   * Set when the run read only some instances (an event run): the keys of the instances it asked EC2 about. Every
+   * other owned connection is outside the run: it stays exactly as it is (its name is taken, its folder holds it) and
+   * is not reported. A key in the set that has no desired connection (EC2 no longer knows the instance, the filters no
+   * longer match it, it is terminated) is deleted as in a full listing. Unset: the run knows the whole fleet.
+   */
+  readonly onlyKeys?: ReadonlySet<string>;
 }
 
 /**
@@ -41,13 +48,18 @@ export interface PlanInput {
  * | yes                          | yes, differs   | update only what differs             |
  * | yes                          | yes, same      | nothing                              |
  * | yes                          | no             | delete, unless its listing failed or the instance was skipped |
+ * | yes, key not in `onlyKeys`   | (not asked)    | never touched nor reported; its name is avoided, its folder stays |
  * | not owned (made by a human)  | any            | never touched; its name is avoided    |
+ *
+ * A desired connection whose key is not in `onlyKeys` (when set) is left out: the run did not ask about it.
  */
 export function planChanges(input: PlanInput): ChangeSet {
-  const { current } = input;
-  const desired = [...input.desired].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const { current, onlyKeys } = input;
+  const inRun = (key: string) => onlyKeys === undefined || onlyKeys.has(key);
+  const desired = input.desired.filter((d) => inRun(d.key)).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  /** The owned connections this run decides about (all of them, unless the run knows only some instances). */
   const owned = new Map<string, CurrentConnection>();
-  for (const c of current.connections) if (c.owner !== undefined) owned.set(c.owner.key, c);
+  for (const c of current.connections) if (c.owner !== undefined && inRun(c.owner.key)) owned.set(c.owner.key, c);
 
   const kept = keptConnections(input, owned);
   const keys = input.nameKeys ?? DEFAULT_NAME_KEYS;
@@ -66,7 +78,7 @@ export function planChanges(input: PlanInput): ChangeSet {
       }
       continue;
     }
-    const reserved = reservedNames(folder.existingId === undefined ? [] : (byParent.get(folder.existingId) ?? []), kept, keys.connection);
+    const reserved = reservedNames(folder.existingId === undefined ? [] : (byParent.get(folder.existingId) ?? []), owned, kept, keys.connection);
     const resolution = resolveNames(group, reserved, folder.displayPath, keys.connection);
     for (const c of resolution.conflicts) conflicts.push(c); // not push(...): tens of thousands of arguments overflow the stack
     for (const d of group) {
@@ -168,7 +180,7 @@ function keptConnections(input: PlanInput, owned: ReadonlyMap<string, CurrentCon
   }
   for (const s of input.skipped) if (owned.has(s.key)) kept.set(s.key, s.reason);
   if (input.holdDeletes !== undefined) {
-    const desired = new Set(input.desired.map((d) => d.key));
+    const desired = new Set(input.desired.map((d) => d.key)); // `owned` holds only the run's keys: nothing outside is reported
     for (const key of owned.keys()) if (!desired.has(key) && !kept.has(key)) kept.set(key, input.holdDeletes);
   }
   return kept;
@@ -186,10 +198,18 @@ function newGroupPaths(placed: readonly { readonly folder: ResolvedFolder }[]): 
   return paths;
 }
 
-/** Names in an existing group (its connections given) that ours must avoid: everyone else's, and ours that stay put. */
-function reservedNames(inGroup: readonly CurrentConnection[], kept: ReadonlyMap<string, string>, nameKey: NameKey): Set<string> {
+/**
+ * Names in an existing group (its connections given) that ours must avoid: everyone else's, ours that stay put, and
+ * ours outside the run (not in `owned`).
+ */
+function reservedNames(
+  inGroup: readonly CurrentConnection[],
+  owned: ReadonlyMap<string, CurrentConnection>,
+  kept: ReadonlyMap<string, string>,
+  nameKey: NameKey,
+): Set<string> {
   const reserved = new Set<string>();
-  for (const c of inGroup) if (c.owner === undefined || kept.has(c.owner.key)) reserved.add(nameKey(c.name));
+  for (const c of inGroup) if (c.owner === undefined || !owned.has(c.owner.key) || kept.has(c.owner.key)) reserved.add(nameKey(c.name));
   return reserved;
 }
 

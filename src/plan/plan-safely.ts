@@ -36,6 +36,9 @@ const EMPTY_REGION_SUSPICION = 3;
  * | a region with ≥3 managed connections lists none     | that region's connections kept (brake)         |
  * | deletes > limit (percent of managed, or count)      | no delete at all this run (brake)              |
  * | `allowMassDelete`                                   | the brake is off for this run                  |
+ *
+ * A run that knows only some instances (`onlyKeys`, an event run) describes no region in full, so "a region lists
+ * none" does not apply to it; the limit on deletes does, counted against every managed connection as always.
  */
 export function planSafely(input: PlanInput, rules: SafetyRules): SafePlan {
   const owned = input.current.connections.filter((c) => c.owner !== undefined);
@@ -78,6 +81,7 @@ export function deleteLimit(managed: number, rules: Pick<SafetyRules, 'maxDelete
 }
 
 function emptiedScopes(input: PlanInput, ownedScopes: readonly string[]): Map<string, string> {
+  if (input.onlyKeys !== undefined) return new Map(); // a partial read is never an empty region
   const counts = new Map<string, number>();
   for (const scope of ownedScopes) counts.set(scope, (counts.get(scope) ?? 0) + 1);
   const listed = new Set([...input.desired.map((d) => d.scope), ...input.skipped.map((s) => s.scope)]);

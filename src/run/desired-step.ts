@@ -37,7 +37,8 @@ export function desire(
   // A failed region list leaves every region (of its account, or of all) unknown: nothing of it is changed.
   const failedScopes = failedScopeMatcher(fleet.failed.map((f) => f.scope));
   const listedScopes = new Set(fleet.listings.filter((r) => r.ok).map((r) => r.scope));
-  return { mapping, wanted: { desired: mapping.connections, skipped: mapping.skipped, failedScopes, listedScopes } };
+  const onlyKeys = fleet.onlyKeys === undefined ? {} : { onlyKeys: fleet.onlyKeys };
+  return { mapping, wanted: { desired: mapping.connections, skipped: mapping.skipped, failedScopes, listedScopes, ...onlyKeys } };
 }
 
 /**

@@ -26,18 +26,21 @@ export async function discover(deps: PipelineDependencies, options: RunOptions, 
   const folderOf = template === undefined ? undefined : (account: ReadableAccount) => renderAccountFolder(template, account, charset);
   const regionLists = deps.memory?.regionLists ?? new Map<string, RegionListCache>();
   const sources = { config, ec2For: deps.ec2For, regionLists, ...(folderOf ? { folderOf } : {}), ...(deps.accounts ? { accounts: deps.accounts } : {}) };
-  const fleet = await listFleet(sources, {
+  const fleet = await (options.readFleet ?? listFleet)(sources, {
     pageSize: config.pageSize,
     knownImages: new Map([...imageCache].map(([region, images]) => [region, new Set(images.keys())])),
     ...(config.filters === undefined ? {} : { filters: config.filters.map((f) => ({ Name: f.Name, Values: [...f.Values] })) }),
     ...(options.signal ? { signal: options.signal } : {}),
   });
   options.signal?.throwIfAborted(); // shutdown: stop before writing (an aborted listing is not a failed region)
+  // An event run read only its batch: only the batch's connections of a failed scope are at stake.
+  const theirs = fleet.onlyKeys === undefined ? 'its connections are' : "the batch's connections there are";
   for (const f of fleet.failed) {
     if (f.scope.endsWith(ALL_REGIONS) && config.accounts !== undefined) {
-      logger.error('account could not be read; its connections are left unchanged', { scope: f.scope, error: f.error, code: f.code });
+      logger.error(`account could not be read; ${theirs} left unchanged`, { scope: f.scope, error: f.error, code: f.code });
     } else {
-      logger.error('region listing failed; its connections are left unchanged', { region: f.scope, error: f.error, code: f.code });
+      const what = fleet.onlyKeys === undefined ? 'region listing failed' : 'describing the batch failed in a region';
+      logger.error(`${what}; ${theirs} left unchanged`, { region: f.scope, error: f.error, code: f.code });
     }
   }
   for (const d of listedTwice(fleet.listings)) logger.warn('instance listed more than once by DescribeInstances; merged into one (the last listing kept)', d);

@@ -27,7 +27,8 @@ export async function enrich(deps: PipelineDependencies, fleet: ListedFleet, sig
   const memory = deps.memory ?? new RunMemory();
   const calls = { ec2For: deps.ec2For, now: Date.now, ...(signal ? { signal } : {}) };
   const stored = <V>(load: LoadStored<V>) => () => readStored(deps, fleet.selfAccountId, load);
-  const passwords = await windowsPasswords(kept, keys, config.trustHostnameTag, { ...calls, stored: stored(loadStoredPasswords), memory: memory.passwords });
+  const passwordSources = { ...calls, stored: stored(loadStoredPasswords), memory: memory.passwords, ...(fleet.onlyKeys ? { onlyKeys: fleet.onlyKeys } : {}) };
+  const passwords = await windowsPasswords(kept, keys, config.trustHostnameTag, passwordSources);
   const hostKeys = config.pinHostKeys ? await pinHostKeys(kept, { ...calls, stored: stored(loadStoredHostKeys), memory: memory.consoles }) : NO_HOST_KEYS;
   return { keys, passwords, hostKeys };
 }

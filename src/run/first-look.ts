@@ -75,6 +75,9 @@ export function createFirstLookRuntime(setup: FirstLookSetup): Runtime {
       if (!dryRun) throw new Error('without a database only a dry run is possible');
       return { locked: false, report: await firstLook(setup, signal) };
     },
+    runEvents: async () => {
+      throw new Error('event mode needs a database');
+    },
     close: async () => {},
   };
 }

@@ -1,6 +1,8 @@
 import type { Config, ConfigWithoutDatabase } from '../config/config.js';
 import type { AccountAccess } from '../discover/account-directory.js';
+import type { DiscoverRegionOptions } from '../discover/discover-region.js';
 import type { Ec2Api } from '../discover/ec2-client.js';
+import type { FleetSources, ListedFleet } from '../discover/list-fleet.js';
 import type { KeySource } from '../enrich/keys/key-types.js';
 import type { Logger } from '../shared/logger.js';
 import type { GuacamoleDatabase } from '../store/database.js';
@@ -36,4 +38,9 @@ export interface RunOptions {
   readonly dryRun: boolean;
   /** Shutdown: the run stops before its transaction begins. */
   readonly signal?: AbortSignal;
+  /** How the run reads EC2; default the full listing (listFleet). An event run describes its batch (see event-run.ts). */
+  readonly readFleet?: FleetReader;
 }
+
+/** Reads the fleet from EC2: every configured scope, or (with `onlyKeys` in the result) only some instances. */
+export type FleetReader = (sources: FleetSources, options: DiscoverRegionOptions) => Promise<ListedFleet>;

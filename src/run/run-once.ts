@@ -8,28 +8,38 @@ import type { RunDependencies, RunOptions } from './run-dependencies.js';
 import { reportSummary, runReport, type RunReport } from './run-report.js';
 import { planAndWrite, planOnly, type WriteContext } from './write-step.js';
 
-/** The problems found so far, recorded with the run's status even when a later step fails. */
+/** The problems found so far, recorded with the run's status even when a later step fails; an event run's keys. */
 interface Found {
   problems: Problem[] | undefined;
+  onlyKeys?: ReadonlySet<string>;
 }
 
 /**
  * One reconciliation: list EC2, compute the desired connections, read Guacamole's state, plan, and write the plan
- * in one transaction (or, in a dry run, only describe it). Used by `--once`, the schedule and the tests.
+ * in one transaction (or, in a dry run, only describe it). Used by `--once`, the schedule and the tests; an event run
+ * (event-run.ts) is the same with `readFleet` describing only its batch.
  */
 export async function runOnce(deps: RunDependencies, options: RunOptions): Promise<RunReport> {
   const startedAt = new Date();
   if (options.dryRun) return reconcile(deps, options, { problems: undefined });
   const found: Found = { problems: undefined };
   const record = (result: RunResult, durationMs: number, summary: RunRecord['summary']) =>
-    recordStatus(deps, { ownerId: deps.config.ownerId, startedAt, durationMs, result, summary, ...(found.problems ? { problems: found.problems } : {}) });
+    recordStatus(deps, {
+      ownerId: deps.config.ownerId,
+      startedAt,
+      durationMs,
+      result,
+      summary,
+      ...(found.problems ? { problems: found.problems } : {}),
+      ...(found.onlyKeys ? { problemSubjects: found.onlyKeys } : {}),
+    });
   try {
     const report = await reconcile(deps, options, found);
     await record(report.ok ? 'success' : 'partial', report.durationMs, reportSummary(report));
     return report;
   } catch (err) {
     // The run's transaction rolled back; say so in the status (when the database still answers).
-    await record('failure', Date.now() - startedAt.getTime(), { error: describeError(err) });
+    await record('failure', Date.now() - startedAt.getTime(), { error: describeError(err), ...(found.onlyKeys ? { asked: found.onlyKeys.size } : {}) });
     throw err;
   }
 }
@@ -40,6 +50,7 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: Foun
   const { config, logger, database } = deps;
   const { discovery, enrichment, mapping, wanted } = await readFleet(deps, options, database.dialect.nameCharset);
   const { fleet } = discovery;
+  if (fleet.onlyKeys !== undefined) found.onlyKeys = fleet.onlyKeys;
   found.problems = collectProblems({ failedScopes: fleet.failed, skipped: mapping.skipped, warnings: mapping.warnings });
 
   // A dry run only reads; a real run reads, plans and writes in one transaction (all or nothing).
@@ -52,7 +63,7 @@ async function reconcile(deps: RunDependencies, options: RunOptions, found: Foun
 
   const plan = options.dryRun ? `${dryRunHeader(deps)}\n${formatPlan(written.changes, written.revokes)}` : undefined;
   const report = runReport({ fleet, enrichment, mapping, written, skipped, durationMs: Date.now() - started, dryRun: options.dryRun, plan });
-  logger.info(options.dryRun ? 'dry run finished; nothing was written' : 'run finished', reportSummary(report));
+  logger.info(options.dryRun ? 'dry run finished; nothing was written' : fleet.onlyKeys ? 'event run finished' : 'run finished', reportSummary(report));
   return report;
 }
 

@@ -37,6 +37,8 @@ export interface RunReport {
   readonly dryRun: boolean;
   /** The readable plan (dry run only). */
   readonly plan?: string;
+  /** An event run: how many instances its batch asked about (absent for a full listing). */
+  readonly asked?: number;
 }
 
 export interface RunOutcome {
@@ -80,6 +82,7 @@ export function runReport(run: RunOutcome): RunReport {
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     dryRun: run.dryRun,
     ...(run.plan === undefined ? {} : { plan: run.plan }),
+    ...(fleet.onlyKeys === undefined ? {} : { asked: fleet.onlyKeys.size }),
   };
 }
 

@@ -8,7 +8,9 @@ import { checkSchema, checkWritePrivileges, type SchemaFacts } from '../store/sc
 import type { Logger } from '../shared/logger.js';
 import type { KeySource } from '../enrich/keys/key-types.js';
 import { withRunLock } from '../store/run-lock.js';
+import type { DescribeTarget } from '../discover/events/event-batch.js';
 import { warnOfRecordingSchema } from './desired-step.js';
+import { runEventBatch, type EventRunOptions, type EventRunResult } from './event-run.js';
 import { runOnce } from './run-once.js';
 import type { RunReport } from './run-report.js';
 import type { RunDependencies } from './run-dependencies.js';
@@ -52,6 +54,11 @@ export interface Runtime {
    * A real run holds the owner's run lock throughout; a dry run only reads and takes no lock.
    */
   run(options: { readonly dryRun: boolean; readonly signal?: AbortSignal }): Promise<RunAttempt>;
+  /**
+   * One batch of events (see event-run.ts): prepared as a real run is (schema check, migrations), then applied under
+   * the same run lock. Throws as `run` does when the database cannot be prepared or the run fails.
+   */
+  runEvents(targets: readonly DescribeTarget[], options?: EventRunOptions): Promise<EventRunResult>;
   /** Ends the pool. */
   close(): Promise<void>;
 }
@@ -90,20 +97,20 @@ export function createRuntime(setup: RuntimeSetup): Runtime {
     return schema;
   };
 
+  const dependencies = (schema: SchemaFacts): RunDependencies => ({
+    config,
+    database,
+    schema,
+    ec2For: setup.ec2For,
+    readKeys: setup.readKeys,
+    logger,
+    memory,
+    ...(setup.accounts ? { accounts: setup.accounts } : {}),
+  });
   const reconcile = async (dryRun: boolean, signal: AbortSignal | undefined): Promise<RunReport> => {
     const schema = await prepare(!dryRun);
     signal?.throwIfAborted();
-    const deps = {
-      config,
-      database,
-      schema,
-      ec2For: setup.ec2For,
-      readKeys: setup.readKeys,
-      logger,
-      memory,
-      ...(setup.accounts ? { accounts: setup.accounts } : {}),
-    };
-    return runOnce(deps, { dryRun, ...(signal === undefined ? {} : { signal }) });
+    return runOnce(dependencies(schema), { dryRun, ...(signal === undefined ? {} : { signal }) });
   };
 
   return {
@@ -113,6 +120,13 @@ export function createRuntime(setup: RuntimeSetup): Runtime {
       if (dryRun) return { locked: false, report: await reconcile(true, signal) };
       const outcome = await withRunLock(database.db, database.dialect, config.ownerId, logger, () => reconcile(false, signal));
       return outcome.acquired ? { locked: false, report: outcome.value } : { locked: true };
+    },
+    async runEvents(targets, options = {}) {
+      await prepare(false);
+      // Usually a full run has migrated already; if not, Kysely's migrator takes its own lock for the migrations.
+      const schema = await prepare(true);
+      options.signal?.throwIfAborted();
+      return runEventBatch(dependencies(schema), targets, options);
     },
     close: () => closeDatabase(database),
   };

@@ -41,6 +41,8 @@ export interface Wanted {
   readonly skipped: readonly SkippedInstance[];
   readonly failedScopes: ScopeMatcher;
   readonly listedScopes: ReadonlySet<string>;
+  /** An event run: the keys of the instances it asked about; every other connection is outside the run (see planChanges). */
+  readonly onlyKeys?: ReadonlySet<string>;
 }
 
 export interface Written {
@@ -160,6 +162,7 @@ function plan(
       skipped: [...wanted.skipped, ...rejected],
       failedScopes: wanted.failedScopes,
       listedScopes: wanted.listedScopes,
+      ...(wanted.onlyKeys === undefined ? {} : { onlyKeys: wanted.onlyKeys }),
       current,
       ...(keepGroups.size === 0 ? {} : { keepGroups }),
       nameKeys: nameKeys(ctx),

@@ -16,6 +16,12 @@ export interface RunRecord {
   readonly summary: Readonly<Record<string, unknown>>;
   /** Undefined when the run ended before it knew (the previous list stays). */
   readonly problems?: readonly Problem[];
+  /**
+   * A run that knew only some instances (an event run): their keys. Only the problems of these subjects are replaced;
+   * the rest of the list (as the last full listing left it) stays, and the run's other problems (a scope whose
+   * describe failed) are added to it. Undefined: the run's problems replace the whole list.
+   */
+  readonly problemSubjects?: ReadonlySet<string>;
 }
 
 /** Runs kept per owner: enough for "what happened lately", bounded whatever the schedule. */
@@ -59,6 +65,10 @@ export async function recordRun(db: Kysely<Database>, run: RunRecord): Promise<v
       kind: p.kind,
       message: storableText(p.message, MESSAGE_LIMIT),
     }));
+    if (run.problemSubjects !== undefined) {
+      await mergeProblems(trx, run.ownerId, rows, new Set([...run.problemSubjects].map((s) => storableText(s, SUBJECT_LIMIT))));
+      return;
+    }
     // Usually the list is the one already stored: then nothing is written.
     const stored = await trx.selectFrom('ec2_discovery_problem').select(['subject', 'kind', 'message']).where('owner_id', '=', run.ownerId).execute();
     if (sameProblems(stored, rows)) return;
@@ -68,6 +78,38 @@ export async function recordRun(db: Kysely<Database>, run: RunRecord): Promise<v
 }
 
 type ProblemRow = { readonly subject: string; readonly kind: string; readonly message: string };
+
+/**
+ * Replaces the problems of `subjects` with the run's and adds the run's others, reading and writing only the rows of
+ * the subjects involved: the statements depend on the batch, never on the length of the list.
+ */
+async function mergeProblems(
+  trx: Kysely<Database>,
+  ownerId: string,
+  rows: readonly (ProblemRow & { readonly owner_id: string })[],
+  subjects: ReadonlySet<string>,
+): Promise<void> {
+  const involved = [...new Set([...subjects, ...rows.map((r) => r.subject)])];
+  if (involved.length === 0) return;
+  const stored: ProblemRow[] = [];
+  for (const chunk of chunks(involved, 1000)) {
+    const found = await trx
+      .selectFrom('ec2_discovery_problem')
+      .select(['subject', 'kind', 'message'])
+      .where('owner_id', '=', ownerId)
+      .where('subject', 'in', chunk)
+      .execute();
+    stored.push(...found);
+  }
+  const line = (r: ProblemRow) => JSON.stringify([r.subject, r.kind, r.message]);
+  const kept = stored.filter((r) => !subjects.has(r.subject)).map((r) => ({ owner_id: ownerId, subject: r.subject, kind: r.kind, message: r.message }));
+  const wanted = [...new Map([...kept, ...rows].map((r) => [line(r), r])).values()];
+  if (sameProblems(stored, wanted)) return;
+  for (const chunk of chunks(involved, 1000)) {
+    await trx.deleteFrom('ec2_discovery_problem').where('owner_id', '=', ownerId).where('subject', 'in', chunk).execute();
+  }
+  for (const chunk of chunks(wanted, 1000)) await trx.insertInto('ec2_discovery_problem').values(chunk).execute();
+}
 
 /** The same rows in any order (compared as sorted lines). */
 function sameProblems(a: readonly ProblemRow[], b: readonly ProblemRow[]): boolean {

@@ -19,10 +19,11 @@ export class PasswordMemory {
   /**
    * After a run's calls: instances that are gone or no longer need a password are forgotten; an obtained password ends
    * the wait, and so does a failed call (throttling, a missing permission: the operator may have just fixed it); any
-   * other answer (none yet, not decryptable) waits PASSWORD_RETRY_MS from `now`.
+   * other answer (none yet, not decryptable) waits PASSWORD_RETRY_MS from `now`. A run that knew only some instances
+   * (`known`, an event run) forgets only among those.
    */
-  remember(needed: ReadonlySet<string>, fetched: ReadonlyMap<string, PasswordOutcome>, now: number): void {
-    for (const key of this.#retryAt.keys()) if (!needed.has(key)) this.#retryAt.delete(key);
+  remember(needed: ReadonlySet<string>, fetched: ReadonlyMap<string, PasswordOutcome>, now: number, known?: ReadonlySet<string>): void {
+    for (const key of this.#retryAt.keys()) if (!needed.has(key) && (known === undefined || known.has(key))) this.#retryAt.delete(key);
     for (const [key, outcome] of fetched) {
       if (outcome.status === 'obtained' || outcome.callFailed === true) this.#retryAt.delete(key);
       else this.#retryAt.set(key, now + PASSWORD_RETRY_MS);

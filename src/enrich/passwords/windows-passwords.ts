@@ -16,6 +16,8 @@ export interface PasswordSources {
   /** The clock (`Date.now` in the daemon). */
   readonly now: () => number;
   readonly signal?: AbortSignal;
+  /** An event run: the instances it knows (asked about); what the memory holds of any other stays as it is. */
+  readonly onlyKeys?: ReadonlySet<string>;
 }
 
 export interface WindowsPasswords {
@@ -39,6 +41,6 @@ export async function windowsPasswords(
   const stored = windows.length === 0 ? new Map<string, StoredPassword>() : await sources.stored();
   const plan = planPasswordFetches(windows, keys, stored, PASSWORD_FETCHES_PER_REGION, sources.memory.backoff(sources.now()));
   const fetched = await fetchPasswords(plan.fetches, sources.ec2For, { concurrency: 8, ...(sources.signal ? { signal: sources.signal } : {}) });
-  sources.memory.remember(new Set(windows.map((i) => instanceKey(i.scope, i.instanceId))), fetched, sources.now());
+  sources.memory.remember(new Set(windows.map((i) => instanceKey(i.scope, i.instanceId))), fetched, sources.now(), sources.onlyKeys);
   return { outcomes: new Map([...plan.outcomes, ...fetched]), fetches: plan.fetches.length };
 }

@@ -1,0 +1,205 @@
+import { expect } from 'chai';
+import type { DesiredConnection } from '../../../src/desired/desired-connection.js';
+import type { ChangeSet } from '../../../src/plan/change-set.js';
+import type { CurrentState } from '../../../src/plan/current-state.js';
+import { failedScopeMatcher } from '../../../src/plan/failed-scopes.js';
+import type { PlanInput } from '../../../src/plan/plan-changes.js';
+import { planSafely, type SafetyRules } from '../../../src/plan/plan-safely.js';
+import { apply, BASE, desired, group, manual, ownedFor, state } from './plan-fixtures.js';
+
+/**
+ * An event run knows only the instances of its batch (`onlyKeys`): everything else the daemon owns is outside the
+ * run, left exactly as it is and never reported; what the batch asked about is planned as a full listing would.
+ */
+
+const SYNC: SafetyRules = { policy: 'sync', maxDeletePercent: 50, allowMassDelete: false };
+
+/** Ten managed connections in folder 1 (owned): six in us-east-1 (ids 11–16), four in eu-west-1 (ids 21–24). */
+function fleet(): { want: DesiredConnection[]; current: CurrentState } {
+  const want = [
+    ...Array.from({ length: 6 }, (_, i) => desired(`i-e${i}`, `east-${i}`)),
+    ...Array.from({ length: 4 }, (_, i) => desired(`i-w${i}`, `west-${i}`, undefined, {}, 'eu-west-1')),
+  ];
+  const connections = want.map((d, i) => ownedFor(d, d.scope === 'us-east-1' ? 11 + i : 21 + (i - 6), 1));
+  return {
+    want,
+    current: state({
+      groups: [group(1, 'Amazon EC2', null, true)],
+      connections,
+      readableConnections: new Set(connections.map((c) => c.id)),
+      readableGroups: new Set([1]),
+    }),
+  };
+}
+
+/** An event run: `asked` are the instance keys of the batch, `want` what EC2 returned of them (mapped). */
+function eventRun(
+  want: readonly DesiredConnection[],
+  asked: readonly string[],
+  current: CurrentState,
+  over: Partial<PlanInput> = {},
+  rules: Partial<SafetyRules> = {},
+) {
+  return planSafely({ desired: want, current, skipped: [], failedScopes: new Set(), onlyKeys: new Set(asked), ...over }, { ...SYNC, ...rules });
+}
+
+/** The ids of the connections a change set touches in any way (update, delete, READ grant). */
+function touchedIds(changes: ChangeSet): number[] {
+  return [
+    ...changes.updateConnections.map((u) => u.id),
+    ...changes.deleteConnections.map((d) => d.id),
+    ...changes.grantConnections.flatMap((g) => ('id' in g ? [g.id] : [])),
+  ].sort();
+}
+
+describe('planSafely for a run that knows only some instances (onlyKeys)', () => {
+  it('creates the new instance and leaves every other connection untouched and unreported', () => {
+    const { current } = fleet();
+    const fresh = desired('i-new', 'new-box');
+    const { changes, brake, deletionsHeld } = eventRun([fresh], [fresh.key], current);
+    expect(changes.createConnections.map((c) => [c.key, c.name])).to.deep.equal([[fresh.key, 'new-box']]);
+    expect(touchedIds(changes)).to.deep.equal([]);
+    expect(changes.deleteGroups).to.deep.equal([]);
+    expect(changes.kept).to.deep.equal([]);
+    expect(changes.conflicts).to.deep.equal([]);
+    expect(changes.unchanged).to.equal(0);
+    expect([brake, deletionsHeld]).to.deep.equal([undefined, 0]);
+  });
+
+  it('deletes an asked instance EC2 no longer returns (terminated and gone, or filtered out), and nothing else', () => {
+    const { current } = fleet();
+    const { changes, brake } = eventRun([], ['us-east-1/i-e2'], current);
+    expect(changes.deleteConnections.map((d) => d.id)).to.deep.equal([13]);
+    expect(changes.updateConnections).to.deep.equal([]);
+    expect(changes.createConnections).to.deep.equal([]);
+    expect(changes.deleteGroups).to.deep.equal([]); // folder 1 still holds the nine others
+    expect(changes.kept).to.deep.equal([]);
+    expect(brake).to.equal(undefined);
+    const after = apply(current, changes);
+    expect(after.connections.map((c) => c.id)).to.deep.equal([11, 12, 14, 15, 16, 21, 22, 23, 24]);
+  });
+
+  it('an unknown asked key without a connection changes nothing', () => {
+    const { current } = fleet();
+    const { changes } = eventRun([], ['us-east-1/i-never-seen'], current);
+    expect(touchedIds(changes)).to.deep.equal([]);
+    expect(changes.createConnections).to.deep.equal([]);
+    expect(changes.kept).to.deep.equal([]);
+  });
+
+  it('names a new instance around the names of connections outside the run, as any clash is resolved', () => {
+    const { current } = fleet();
+    const clash = desired('i-new', 'east-1'); // east-1 belongs to i-e1, which the batch did not ask about
+    const { changes } = eventRun([clash], [clash.key], current);
+    expect(changes.createConnections.map((c) => c.name)).to.deep.equal(['east-1 (i-new)']);
+    expect(changes.conflicts.map((c) => c.key)).to.deep.equal([clash.key]);
+    expect(changes.conflicts[0]?.message).to.match(/"east-1" .*named "east-1 \(i-new\)"/);
+    expect(touchedIds(changes)).to.deep.equal([]); // i-e1 keeps its name
+  });
+
+  it('never deletes the folder of a connection outside the run; deletes a folder the run emptied', () => {
+    const mixed = desired('i-m1', 'mixed-1', [...BASE, 'Mixed']);
+    const stays = desired('i-m2', 'mixed-2', [...BASE, 'Mixed']);
+    const alone = desired('i-a1', 'alone', [...BASE, 'Alone']);
+    const current = state({
+      groups: [group(1, 'Amazon EC2', null, true), group(2, 'Mixed', 1, true), group(3, 'Alone', 1, true)],
+      connections: [ownedFor(mixed, 31, 2), ownedFor(stays, 32, 2), ownedFor(alone, 33, 3)],
+      readableConnections: new Set([31, 32, 33]),
+      readableGroups: new Set([1, 2, 3]),
+    });
+    // Both asked instances are gone; i-m2 was not asked about.
+    const { changes } = eventRun([], [mixed.key, alone.key], current, {}, { maxDeletePercent: 100 });
+    expect(changes.deleteConnections.map((d) => d.id)).to.deep.equal([31, 33]);
+    expect(changes.deleteGroups.map((g) => g.id)).to.deep.equal([3]);
+    expect(apply(current, changes).groups.map((g) => g.id)).to.deep.equal([1, 2]);
+  });
+
+  it('moves an asked instance whose kcm:organize changed, creating its new folder', () => {
+    const { want, current } = fleet();
+    const moved = { ...(want[1] as DesiredConnection), folder: [...BASE, 'Prod'] };
+    const { changes } = eventRun([moved], [moved.key], current);
+    expect(changes.createGroups.map((g) => g.displayPath)).to.deep.equal(['Amazon EC2/Prod']);
+    expect(changes.updateConnections.map((u) => [u.id, u.changed])).to.deep.equal([[12, ['folder']]]);
+    expect(changes.deleteConnections).to.deep.equal([]);
+    expect(changes.unchanged).to.equal(0);
+  });
+
+  it('counts an asked instance that did not change as unchanged, and only it', () => {
+    const { want, current } = fleet();
+    const { changes } = eventRun([want[0] as DesiredConnection], [(want[0] as DesiredConnection).key], current);
+    expect(changes.unchanged).to.equal(1);
+    expect(touchedIds(changes)).to.deep.equal([]);
+  });
+
+  it('upsert-only deletes nothing and reports only the asked connection as kept', () => {
+    const { current } = fleet();
+    const { changes, deletionsHeld } = eventRun([], ['us-east-1/i-e2'], current, {}, { policy: 'upsert-only' });
+    expect(changes.deleteConnections).to.deep.equal([]);
+    expect(changes.kept).to.deep.equal([{ key: 'us-east-1/i-e2', reason: 'policy upsert-only: connections are never deleted' }]);
+    expect(deletionsHeld).to.equal(0);
+  });
+
+  it('create-only writes only a new asked instance', () => {
+    const { want, current } = fleet();
+    const renamed = { ...(want[0] as DesiredConnection), name: 'renamed' };
+    const fresh = desired('i-new', 'new-box');
+    const { changes } = eventRun([renamed, fresh], [renamed.key, fresh.key, 'us-east-1/i-e3'], current, {}, { policy: 'create-only' });
+    expect(changes.createConnections.map((c) => c.key)).to.deep.equal([fresh.key]);
+    expect(touchedIds(changes)).to.deep.equal([]);
+    // As in a full listing under create-only, every asked connection is reported kept; the others are not reported.
+    expect(changes.kept.map((k) => k.key)).to.deep.equal(['us-east-1/i-e0', 'us-east-1/i-e3']);
+  });
+
+  it('keeps the deletion brake on the share of every managed connection', () => {
+    const { current } = fleet();
+    const gone = ['i-e0', 'i-e1', 'i-e2', 'i-e3', 'i-e4', 'i-e5'].map((id) => `us-east-1/${id}`);
+    const mass = eventRun([], gone, current); // 6 of 10 > 50%
+    expect(mass.brake).to.match(/deletion brake: 6 of 10 managed connections would be deleted \(limit 5\)/);
+    expect(mass.deletionsHeld).to.equal(6);
+    expect(mass.changes.deleteConnections).to.deep.equal([]);
+    expect(mass.changes.kept.map((k) => k.key).sort()).to.deep.equal(gone);
+    expect(eventRun([], gone, current, {}, { allowMassDelete: true }).changes.deleteConnections).to.have.length(6);
+    expect(eventRun([], gone.slice(0, 5), current).changes.deleteConnections).to.have.length(5);
+  });
+
+  it('never takes a batch that empties a region for a region listing nothing', () => {
+    const { current } = fleet();
+    const west = ['i-w0', 'i-w1', 'i-w2', 'i-w3'].map((id) => `eu-west-1/${id}`);
+    // A full listing returning nothing for eu-west-1 holds these (see plan-safely.test.ts); four termination events do not.
+    const { changes, brake } = eventRun([], west, current, { listedScopes: new Set(['eu-west-1']) });
+    expect(brake).to.equal(undefined);
+    expect(changes.deleteConnections.map((d) => d.id)).to.deep.equal([21, 22, 23, 24]);
+  });
+
+  it('a failed describe keeps, and reports, only the asked connections of that scope', () => {
+    const { want, current } = fleet();
+    const asked = ['us-east-1/i-e1', 'eu-west-1/i-w1'];
+    const west1 = want.find((d) => d.key === 'eu-west-1/i-w1') as DesiredConnection;
+    const { changes } = eventRun([{ ...west1, name: 'west-renamed' }], asked, current, { failedScopes: failedScopeMatcher(['us-east-1']) });
+    expect(changes.kept).to.deep.equal([{ key: 'us-east-1/i-e1', reason: 'listing of us-east-1 failed' }]);
+    expect(changes.deleteConnections).to.deep.equal([]);
+    expect(changes.updateConnections.map((u) => [u.id, u.name])).to.deep.equal([[22, 'west-renamed']]);
+  });
+
+  it('keeps a skipped asked instance as it is', () => {
+    const { current } = fleet();
+    const skipped = [{ key: 'us-east-1/i-e4', scope: 'us-east-1', instanceId: 'i-e4', reason: 'no address' }];
+    const { changes } = eventRun([], ['us-east-1/i-e4'], current, { skipped });
+    expect(changes.deleteConnections).to.deep.equal([]);
+    expect(changes.kept).to.deep.equal([{ key: 'us-east-1/i-e4', reason: 'no address' }]);
+  });
+
+  it('leaves out a desired connection the run did not ask about', () => {
+    const { current } = fleet();
+    const { changes } = eventRun([desired('i-other', 'other')], ['us-east-1/i-new'], current);
+    expect(changes.createConnections).to.deep.equal([]);
+  });
+
+  it('a hand-made connection outside the run still reserves its name', () => {
+    const { current } = fleet();
+    const withManual = state({ ...current, connections: [...current.connections, manual(40, 'bastion', 1)] });
+    const fresh = desired('i-new', 'bastion');
+    const { changes } = eventRun([fresh], [fresh.key], withManual);
+    expect(changes.createConnections.map((c) => c.name)).to.deep.equal(['bastion (i-new)']);
+  });
+});
