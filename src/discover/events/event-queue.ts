@@ -1,6 +1,6 @@
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { EventsQueueConfig } from '../../config/events-queue.js';
-import { oneLine } from '../discover-region.js';
+import { oneLine } from '../aws-errors.js';
 import { queueError } from './queue-errors.js';
 import { createSqsClient, LONG_POLL_SECONDS, type SqsClientOptions } from './sqs-client.js';
 
