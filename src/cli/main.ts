@@ -13,7 +13,7 @@ import { parseArgs, UsageError, USAGE } from './args.js';
  *
  * Start-up loads what the command uses, no more: this module imports only the arguments and the settings, and a
  * command's own modules (with the SDKs and drivers they bring) are imported once the configuration is read, with
- * `await import()`. `--help` and `--version` load neither; `status` no AWS SDK (see README, "Start-up").
+ * `await import()`. `--help` and `--version` load neither; `status` no AWS SDK (README, "Start-up loads what is used").
  */
 async function main(argv: readonly string[]): Promise<number> {
   let args;
