@@ -4,14 +4,16 @@ import { readEnvironment, type RawRead } from '../config/env.js';
 import { databaseConfigured, parseConfig, parseConfigWithoutDatabase, parseStatusConfig } from '../config/config.js';
 import { ConfigError, describeError } from '../shared/errors.js';
 import { parseArgs, UsageError, USAGE } from './args.js';
-import { firstLookWithConfig, runWithConfig } from './run-with-config.js';
-import { statusCommand } from './status-command.js';
 
 /**
  * Exit codes: 0 success or clean stop (daemon), 1 failure at run time (`--once`), 2 usage or configuration error,
  * including a /healthz listener that cannot bind (systemd: RestartPreventExitStatus=2). A forced stop exits 130/143
  * (second signal) or 1 (shutdown over 8 s); see daemon/shutdown.ts. `status`: 0 the last run succeeded, 1 it did not
  * (or none is recorded), 2 usage or configuration (including a database it cannot read).
+ *
+ * Start-up loads what the command uses, no more: this module imports only the arguments and the settings, and a
+ * command's own modules (with the SDKs and drivers they bring) are imported once the configuration is read, with
+ * `await import()`. `--help` and `--version` load neither; `status` no AWS SDK (README, "Start-up loads what is used").
  */
 async function main(argv: readonly string[]): Promise<number> {
   let args;
@@ -35,7 +37,9 @@ async function main(argv: readonly string[]): Promise<number> {
   // A dry run with no database setting at all is a first look: what a first run would create, from EC2 alone.
   if (args.dryRun && !databaseConfigured(raw.settings)) {
     const parsed = configOrExit(raw, () => parseConfigWithoutDatabase(raw.settings, raw.problems));
-    return parsed === undefined ? 2 : firstLookWithConfig({ ...parsed, warnings: raw.warnings }, { version: version() });
+    if (parsed === undefined) return 2;
+    const { firstLookWithConfig } = await import('./run-with-config.js');
+    return firstLookWithConfig({ ...parsed, warnings: raw.warnings }, { version: version() });
   }
   let parsed = configOrExit(raw, () => parseConfig(raw.settings, raw.problems));
   if (parsed === undefined) {
@@ -45,6 +49,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   if (args.allowMassDelete) parsed = { ...parsed, config: { ...parsed.config, allowMassDelete: true } };
+  const { runWithConfig } = await import('./run-with-config.js');
   return runWithConfig({ ...parsed, warnings: raw.warnings }, { once: args.once, dryRun: args.dryRun, version: version() });
 }
 
@@ -76,6 +81,7 @@ async function statusWithConfig(raw: RawRead, options: { json: boolean; runs: nu
     return 2;
   }
   printWarnings([...raw.warnings, ...parsed.warnings]);
+  const { statusCommand } = await import('./status-command.js');
   return statusCommand(parsed, options);
 }
 

@@ -3,7 +3,6 @@ import { createEc2Client, sdkEc2Api, type Ec2Api } from '../discover/ec2-client.
 import { AccountDirectory } from '../discover/account-directory.js';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Config, ConfigWithoutDatabase, Secrets, SecretsWithoutDatabase } from '../config/config.js';
-import { runDaemon } from '../daemon/daemon.js';
 import { createFirstLookRuntime } from '../run/first-look.js';
 import { createRuntime, type Runtime, type RuntimeHooks } from '../run/runtime.js';
 import { handleShutdownSignals } from '../daemon/shutdown.js';
@@ -24,7 +23,10 @@ export async function runWithConfig(
   const shutdown = handleShutdownSignals({ logger });
   const { runtime, close } = buildRuntime(config, secrets, logger);
   try {
-    if (!options.once) return await runDaemon({ config, runtime, logger, signal: shutdown.signal });
+    if (!options.once) {
+      const { runDaemon } = await import('../daemon/daemon.js'); // the schedule, and metrics when served: daemon mode only
+      return await runDaemon({ config, runtime, logger, signal: shutdown.signal });
+    }
     return await runOnceAndExit(runtime, logger, { dryRun: options.dryRun, signal: shutdown.signal });
   } finally {
     await close();

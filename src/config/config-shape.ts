@@ -1,6 +1,6 @@
 import type { InstanceFilter } from './filters.js';
 import type { AddressKind, Policy } from './setting-values.js';
-import type { LogFormat, LogLevel } from '../shared/logger.js';
+import type { LogFormat, LogLevel } from '../shared/log-levels.js';
 import type { AccountSpec, FolderTemplate } from './accounts.js';
 import type { EventsQueueConfig } from './events-queue.js';
 

@@ -1,5 +1,5 @@
-import cron from 'node-cron';
 import { DEFAULT_ACCOUNT_FOLDER, parseAccountFolder, parseAssumeRoles, type AccountSpec, type FolderTemplate } from './accounts.js';
+import { nodeCron } from './node-cron.js';
 import { setting, type Parse, type Setting } from './setting.js';
 import { trimmed } from './setting-kinds.js';
 import { REGION_NAME } from './setting-values.js';
@@ -44,7 +44,7 @@ export function cronSchedule(name: string, fallback: string): Setting<string> {
   const parse: Parse<string> = (value, _name, problems) => {
     const text = trimmed(value);
     if (text === undefined) return fallback;
-    if (cron.validate(text)) return text;
+    if (nodeCron().validate(text)) return text;
     problems.push(`${name}: not a cron expression: "${text}" (e.g. "*/5 * * * *" for every five minutes)`);
     return fallback;
   };

@@ -3,7 +3,7 @@ import { configField, readFirst, settingGroup, splitField, type ConfigEntry } fr
 import { DATABASE } from './database-settings.js';
 import { EVENTS_SCHEDULE, parseEventsQueueUrl } from './events-queue.js';
 import { parseFilters } from './filters.js';
-import { LOG_LEVELS } from '../shared/logger.js';
+import { LOG_LEVELS } from '../shared/log-levels.js';
 import { setting, type SettingDefinition } from './setting.js';
 import { absolutePath, boolean, checked, guacamoleName, host, integer, listOf, matching, oneOf, text, trimmed, url } from './setting-kinds.js';
 import { accountFolder, cronSchedule, folderPath, parseRegions, parseRoles } from './setting-parsers.js';

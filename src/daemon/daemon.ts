@@ -3,7 +3,7 @@ import { describeError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { HealthRecord, healthOf } from './health.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
-import { DaemonMetrics } from './metrics.js';
+import type { DaemonMetrics } from './metrics.js';
 import type { RunReport } from '../run/run-report.js';
 import type { Runtime } from '../run/runtime.js';
 import { RunGate, startSchedule } from './scheduler.js';
@@ -23,11 +23,13 @@ export interface DaemonOptions {
  */
 export async function runDaemon(options: DaemonOptions): Promise<number> {
   const { config, runtime, logger, signal } = options;
-  // With several accounts the series are per `<account id>/<region>`, known only once the accounts are read.
-  const metrics = new DaemonMetrics(config.accounts === undefined ? config.regions : []);
   const health = new HealthRecord(Date.now());
+  let metrics: DaemonMetrics | undefined; // kept only when served: prom-client loads with AWS_DISCOVERY_METRICS_PORT alone
   let server: HealthServer | undefined;
   if (config.metricsPort !== undefined) {
+    const { DaemonMetrics } = await import('./metrics.js');
+    // With several accounts the series are per `<account id>/<region>`, known only once the accounts are read.
+    metrics = new DaemonMetrics(config.accounts === undefined ? config.regions : []);
     const where = { address: config.metricsAddress, port: config.metricsPort };
     try {
       server = await startHealthServer({
@@ -48,7 +50,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   const scheduledRun = createScheduledRun({ runtime, logger, signal, metrics, health, ownerId: config.ownerId });
   const gate = new RunGate(scheduledRun, {
     onOverlap: () => {
-      metrics.recordSkippedTick('overlap');
+      metrics?.recordSkippedTick('overlap');
       logger.info('the previous run is still in progress; skipping this tick', { cause: 'overlap' });
     },
     onError: (err) => logger.error('unexpected error in the scheduled run', { error: describeError(err) }),
@@ -69,7 +71,8 @@ interface ScheduledRunContext {
   readonly runtime: Runtime;
   readonly logger: Logger;
   readonly signal: AbortSignal;
-  readonly metrics: DaemonMetrics;
+  /** Unset: no metrics are served. */
+  readonly metrics: DaemonMetrics | undefined;
   readonly health: HealthRecord;
   readonly ownerId: string;
 }
@@ -84,14 +87,14 @@ function createScheduledRun(ctx: ScheduledRunContext): () => Promise<void> {
     try {
       const attempt = await runtime.run({ dryRun: false, signal });
       if (attempt.locked) {
-        metrics.recordSkippedTick('locked');
+        metrics?.recordSkippedTick('locked');
         health.record('skipped_locked', Date.now());
         logger.info('another runner holds the lock; skipping this run', { ownerId: ctx.ownerId });
         return;
       }
       const { report } = attempt;
       const result = report.ok ? 'success' : 'partial';
-      metrics.recordRun(result, seconds(), report);
+      metrics?.recordRun(result, seconds(), report);
       health.record(result, Date.now(), report.ok ? undefined : partialReason(report));
       if (report.ok) consecutiveFailures = 0;
       else {
@@ -109,7 +112,7 @@ function createScheduledRun(ctx: ScheduledRunContext): () => Promise<void> {
         return;
       }
       consecutiveFailures += 1;
-      metrics.recordRun('failure', seconds());
+      metrics?.recordRun('failure', seconds());
       health.record('failure', Date.now(), describeError(err));
       logger.error('run failed; nothing was changed; trying again on the next tick', { error: describeError(err), consecutiveFailures });
     }

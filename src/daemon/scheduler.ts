@@ -1,4 +1,5 @@
-import cron, { type Logger as CronLogger } from 'node-cron';
+import type { Logger as CronLogger } from 'node-cron';
+import { nodeCron } from '../config/node-cron.js';
 import type { Logger } from '../shared/logger.js';
 
 export interface RunGateHooks {
@@ -65,7 +66,7 @@ export interface Schedule {
  * RunGate, so the tick returns at once and node-cron never sees a busy task.
  */
 export function startSchedule(expression: string, onTick: () => void, logger: Logger): Schedule {
-  const task = cron.schedule(expression, () => onTick(), { name: 'reconcile', timezone: 'UTC', logger: cronLogger(logger) });
+  const task = nodeCron().schedule(expression, () => onTick(), { name: 'reconcile', timezone: 'UTC', logger: cronLogger(logger) });
   return {
     nextRun: () => task.getNextRun() ?? undefined,
     stop: () => void task.destroy(),

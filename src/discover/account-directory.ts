@@ -1,8 +1,7 @@
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { AccountSpec } from '../config/accounts.js';
-import { accountErrorHint, awsErrorHint, IAM_PERMISSIONS, unreadableAnswer } from './aws-errors.js';
+import { accountErrorHint, awsErrorHint, errorCode, IAM_PERMISSIONS, oneLine, unreadableAnswer } from './aws-errors.js';
 import { memoizeUntilExpiry } from './credentials.js';
-import { errorCode, oneLine } from './discover-region.js';
 import type { Ec2Api } from './ec2-client.js';
 import { createIamApi, createStsApi, homeRegionOf, type IamApi, type StsApi } from './sts-iam-client.js';
 

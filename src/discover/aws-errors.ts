@@ -102,3 +102,23 @@ export function accountErrorHint(code: string | undefined, operation: 'AssumeRol
     return 'STS is not activated in this region for the account: activate it (IAM, Account settings) or set AWS_DISCOVERY_STS_ENDPOINT';
   return awsErrorHint(code, operation, 'STS');
 }
+
+/**
+ * The AWS error code for service errors (`EC2ServiceException.name`, e.g. `AuthFailure`), the Node code for
+ * transport errors (`ECONNREFUSED`), or the error's name (`TimeoutError`, `AbortError`).
+ */
+export function errorCode(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const nodeCode = (err as { code?: unknown }).code;
+  if (typeof nodeCode === 'string' && nodeCode !== '') return nodeCode;
+  return err.name !== '' && err.name !== 'Error' ? err.name : undefined;
+}
+
+const MAX_MESSAGE_LENGTH = 500;
+
+/** One line of at most 500 characters (UnauthorizedOperation's encoded authorization message can run to kilobytes). */
+export function oneLine(text: string): string {
+  // Access key ids are not secret, but they identify credentials: keep them out of logs anyway.
+  const cleaned = text.replace(/\s+/g, ' ').trim().replace(/\b(AKIA|ASIA)[A-Z0-9]{12,}\b/g, '$1…');
+  return cleaned.length > MAX_MESSAGE_LENGTH ? `${cleaned.slice(0, MAX_MESSAGE_LENGTH)}…` : cleaned;
+}

@@ -1,11 +1,3 @@
-import {
-  fromContainerMetadata,
-  fromEnv,
-  fromIni,
-  fromInstanceMetadata,
-  fromProcess,
-  fromTokenFile,
-} from '@aws-sdk/credential-providers';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
 /** Static keys from `AWS_DISCOVERY_ACCESS_KEY_ID` / `AWS_DISCOVERY_SECRET_KEY`. */
@@ -36,20 +28,24 @@ export function createCredentialProvider(options: {
   /** The clock expiry is judged by (tests); Date.now by default. */
   readonly now?: () => number;
 }): AwsCredentialIdentityProvider {
-  const links: readonly TaggedProvider[] =
-    options.staticKeys === undefined
-      ? defaultChain(options.env ?? process.env)
-      : [{ source: 'static keys (AWS_DISCOVERY_ACCESS_KEY_ID)', provide: async () => ({ ...options.staticKeys! }) }];
+  const { staticKeys } = options;
+  let chain: Promise<readonly TaggedProvider[]> | undefined; // made at the first request: static keys never load it
+  const links = async (): Promise<readonly TaggedProvider[]> =>
+    staticKeys === undefined
+      ? (chain ??= defaultChain(options.env ?? process.env))
+      : [{ source: 'static keys (AWS_DISCOVERY_ACCESS_KEY_ID)', provide: async () => ({ ...staticKeys }) }];
   let reported: string | undefined;
   return memoizeUntilExpiry(async () => {
-    const { source, credentials } = await firstAnswer(links);
+    const { source, credentials } = await firstAnswer(await links());
     if (reported !== source) options.onSource(source);
     reported = source;
     return credentials;
   }, options.now);
 }
 
-function defaultChain(env: NodeJS.ProcessEnv): TaggedProvider[] {
+/** The SDK's providers, loaded with it (@aws-sdk/credential-providers) when first asked for. */
+async function defaultChain(env: NodeJS.ProcessEnv): Promise<TaggedProvider[]> {
+  const { fromContainerMetadata, fromEnv, fromIni, fromInstanceMetadata, fromProcess, fromTokenFile } = await import('@aws-sdk/credential-providers');
   const profile = env.AWS_PROFILE?.trim() || 'default';
   const chain: TaggedProvider[] = [
     { source: 'environment', provide: fromEnv() },

@@ -1,6 +1,6 @@
 import type { Filter, Image, Instance } from '@aws-sdk/client-ec2';
 import { MAX_FILTER_VALUES } from './ec2-client.js';
-import { awsErrorHint, unreadableAnswer } from './aws-errors.js';
+import { awsErrorHint, errorCode, oneLine, unreadableAnswer } from './aws-errors.js';
 import type { Ec2Api, InstancePage } from './ec2-client.js';
 import type { DiscoveredInstance, ImageInfo, ScopeListing } from './instance.js';
 import { DEFAULT_LISTING_TIMEOUT_MS } from '../config/setting-values.js';
@@ -26,8 +26,6 @@ export interface DiscoverRegionOptions {
 }
 
 const DEFAULT_PAGE_SIZE = 1000;
-/** Messages such as UnauthorizedOperation's encoded authorization message can run to kilobytes. */
-const MAX_MESSAGE_LENGTH = 500;
 
 type Calls = { describeInstances: number; describeImages: number };
 
@@ -139,23 +137,6 @@ function failure(scope: string, operation: string, err: unknown): ScopeListing {
     error: `${operation} failed in ${scope}: ${detail || 'unknown error'}${hint === undefined ? '' : `; ${hint}`}`,
     ...(code === undefined ? {} : { code }),
   };
-}
-
-/**
- * The AWS error code for service errors (`EC2ServiceException.name`, e.g. `AuthFailure`), the Node code for
- * transport errors (`ECONNREFUSED`), or the error's name (`TimeoutError`, `AbortError`).
- */
-export function errorCode(err: unknown): string | undefined {
-  if (!(err instanceof Error)) return undefined;
-  const nodeCode = (err as { code?: unknown }).code;
-  if (typeof nodeCode === 'string' && nodeCode !== '') return nodeCode;
-  return err.name !== '' && err.name !== 'Error' ? err.name : undefined;
-}
-
-export function oneLine(text: string): string {
-  // Access key ids are not secret, but they identify credentials: keep them out of logs anyway.
-  const cleaned = text.replace(/\s+/g, ' ').trim().replace(/\b(AKIA|ASIA)[A-Z0-9]{12,}\b/g, '$1…');
-  return cleaned.length > MAX_MESSAGE_LENGTH ? `${cleaned.slice(0, MAX_MESSAGE_LENGTH)}…` : cleaned;
 }
 
 export function chunksOf<T>(items: readonly T[], size: number): T[][] {

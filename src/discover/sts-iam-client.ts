@@ -1,6 +1,5 @@
-import { ListAccountAliasesCommand, IAMClient } from '@aws-sdk/client-iam';
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { sdkOnFirstCall } from './sdk-on-first-call.js';
 
 /** The STS calls the daemon makes, signed with its own credentials. */
 export interface StsApi {
@@ -27,12 +26,17 @@ export interface ClientOptions {
 
 const requestHandler = { connectionTimeout: 10_000, requestTimeout: 30_000, throwOnRequestTimeout: true };
 
+/** The client is made, and @aws-sdk/client-sts loaded, at the first call (only AWS_DISCOVERY_ASSUME_ROLES makes one). */
 export function createStsApi(options: ClientOptions): StsApi {
-  const client = new STSClient({ ...clientConfig(options), requestHandler });
+  const sts = sdkOnFirstCall(
+    () => import('@aws-sdk/client-sts'),
+    (sdk) => new sdk.STSClient({ ...clientConfig(options), requestHandler }),
+  );
   return {
     async assumeRole({ roleArn, externalId }) {
+      const { sdk, client } = await sts.get();
       const out = await client.send(
-        new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: ROLE_SESSION_NAME, ...(externalId === undefined ? {} : { ExternalId: externalId }) }),
+        new sdk.AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: ROLE_SESSION_NAME, ...(externalId === undefined ? {} : { ExternalId: externalId }) }),
       );
       const c = out.Credentials;
       if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined) throw new Error(`AssumeRole of ${roleArn} returned no credentials`);
@@ -44,22 +48,28 @@ export function createStsApi(options: ClientOptions): StsApi {
       };
     },
     async callerAccount() {
-      const out = await client.send(new GetCallerIdentityCommand({}));
+      const { sdk, client } = await sts.get();
+      const out = await client.send(new sdk.GetCallerIdentityCommand({}));
       if (out.Account === undefined) throw new Error('GetCallerIdentity returned no account');
       return out.Account;
     },
-    destroy: () => client.destroy(),
+    destroy: () => sts.destroy(),
   };
 }
 
+/** The client is made, and @aws-sdk/client-iam loaded, at the first call (only a folder template showing `{alias}` calls it). */
 export function createIamApi(options: ClientOptions): IamApi {
-  const client = new IAMClient({ ...clientConfig(options), requestHandler });
+  const iam = sdkOnFirstCall(
+    () => import('@aws-sdk/client-iam'),
+    (sdk) => new sdk.IAMClient({ ...clientConfig(options), requestHandler }),
+  );
   return {
     async accountAlias() {
-      const out = await client.send(new ListAccountAliasesCommand({}));
+      const { sdk, client } = await iam.get();
+      const out = await client.send(new sdk.ListAccountAliasesCommand({}));
       return out.AccountAliases?.[0]; // an account has at most one alias
     },
-    destroy: () => client.destroy(),
+    destroy: () => iam.destroy(),
   };
 }
 

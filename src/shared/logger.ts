@@ -1,10 +1,8 @@
 import winston from 'winston';
+import type { LogFormat, LogLevel } from './log-levels.js';
 import { visibleText } from './visible-text.js';
 
 export type Logger = winston.Logger;
-export type LogFormat = 'json' | 'text';
-export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The root logger: one line per event on stdout, JSON for machines or plain text for a terminal. */
 export function createLogger(options: { level?: LogLevel; format?: LogFormat } = {}): Logger {

@@ -1,15 +1,16 @@
-import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import type { EventsQueueConfig } from '../../config/events-queue.js';
-import { oneLine } from '../discover-region.js';
+import { oneLine } from '../aws-errors.js';
 import { queueError } from './queue-errors.js';
-import { createSqsClient, LONG_POLL_SECONDS, type SqsClientOptions } from './sqs-client.js';
+import { sdkOnFirstCall, type SdkOnFirstCall } from '../sdk-on-first-call.js';
+import { createSqsClient, LONG_POLL_SECONDS, type SqsClientOptions, type SqsSdk } from './sqs-client.js';
 
 /**
  * Event mode's queue: receives EventBridge events in batches and deletes them once applied. A message that is not
  * deleted (the apply failed, the daemon stopped) comes back after the queue's visibility timeout, and after
  * `maxReceiveCount` receives goes to the dead-letter queue; so nothing here releases messages.
  *
- * Load this module only in event mode: it brings in @aws-sdk/client-sqs. The client is created on the first call.
+ * The client is made, and @aws-sdk/client-sqs loaded, at the first call: importing this module loads no SDK.
  */
 
 /** One received message. */
@@ -59,11 +60,16 @@ const ATTRIBUTES = ['ApproximateReceiveCount', 'SentTimestamp'] as const;
 export class EventQueue {
   readonly #queue: EventsQueueConfig;
   readonly #options: EventQueueOptions;
-  #client: SQSClient | undefined;
+  readonly #sqs: SdkOnFirstCall<SqsSdk, SQSClient>;
 
   constructor(queue: EventsQueueConfig, options: EventQueueOptions = {}) {
     this.#queue = queue;
     this.#options = options;
+    const { credentials, maxAttempts } = options;
+    this.#sqs = sdkOnFirstCall(
+      () => import('@aws-sdk/client-sqs'),
+      (sdk) => createSqsClient(sdk, { queue, ...(credentials ? { credentials } : {}), ...(maxAttempts ? { maxAttempts } : {}) }),
+    );
   }
 
   /**
@@ -103,7 +109,8 @@ export class EventQueue {
       const chunk = messages.slice(start, start + SQS_BATCH);
       const entries = chunk.map((m, i) => ({ Id: String(i), ReceiptHandle: m.receiptHandle }));
       try {
-        const out = await this.#sqs().send(new DeleteMessageBatchCommand({ QueueUrl: this.#queue.url, Entries: entries }), sendOptions(signal));
+        const { sdk, client } = await this.#sqs.get();
+        const out = await client.send(new sdk.DeleteMessageBatchCommand({ QueueUrl: this.#queue.url, Entries: entries }), sendOptions(signal));
         deleted += out.Successful?.length ?? 0;
         for (const entry of out.Failed ?? []) {
           const message = chunk[Number(entry.Id)];
@@ -123,7 +130,8 @@ export class EventQueue {
   async depth(signal?: AbortSignal): Promise<QueueDepth> {
     const names = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'] as const;
     try {
-      const out = await this.#sqs().send(new GetQueueAttributesCommand({ QueueUrl: this.#queue.url, AttributeNames: [...names] }), sendOptions(signal));
+      const { sdk, client } = await this.#sqs.get();
+      const out = await client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: this.#queue.url, AttributeNames: [...names] }), sendOptions(signal));
       const count = (name: (typeof names)[number]) => Number(out.Attributes?.[name] ?? 0) || 0;
       return { visible: count(names[0]), inFlight: count(names[1]), delayed: count(names[2]) };
     } catch (err) {
@@ -132,32 +140,26 @@ export class EventQueue {
   }
 
   destroy(): void {
-    this.#client?.destroy();
-    this.#client = undefined;
+    this.#sqs.destroy();
   }
 
   /** One ReceiveMessage; [] when aborted. */
   async #receive(waitSeconds: number, max: number, signal: AbortSignal | undefined): Promise<QueueMessage[]> {
     if (aborted(signal)) return [];
-    const command = new ReceiveMessageCommand({
-      QueueUrl: this.#queue.url,
-      MaxNumberOfMessages: max,
-      WaitTimeSeconds: waitSeconds,
-      MessageSystemAttributeNames: [...ATTRIBUTES],
-    });
     try {
-      const out = await this.#sqs().send(command, sendOptions(signal));
+      const { sdk, client } = await this.#sqs.get();
+      const command = new sdk.ReceiveMessageCommand({
+        QueueUrl: this.#queue.url,
+        MaxNumberOfMessages: max,
+        WaitTimeSeconds: waitSeconds,
+        MessageSystemAttributeNames: [...ATTRIBUTES],
+      });
+      const out = await client.send(command, sendOptions(signal));
       return (out.Messages ?? []).flatMap(toQueueMessage);
     } catch (err) {
       if (aborted(signal)) return [];
       throw queueError(err, 'ReceiveMessage', this.#queue);
     }
-  }
-
-  #sqs(): SQSClient {
-    const { credentials, maxAttempts } = this.#options;
-    this.#client ??= createSqsClient({ queue: this.#queue, ...(credentials ? { credentials } : {}), ...(maxAttempts ? { maxAttempts } : {}) });
-    return this.#client;
   }
 }
 

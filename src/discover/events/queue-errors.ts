@@ -1,6 +1,5 @@
 import type { EventsQueueConfig } from '../../config/events-queue.js';
-import { awsErrorHint, ERROR_PAGE, IAM_PERMISSIONS, isUnreadableResponse, MALFORMED_RESPONSE } from '../aws-errors.js';
-import { errorCode, oneLine } from '../discover-region.js';
+import { awsErrorHint, ERROR_PAGE, errorCode, IAM_PERMISSIONS, isUnreadableResponse, MALFORMED_RESPONSE, oneLine } from '../aws-errors.js';
 
 /**
  * What a failed SQS call of event mode means for the operator. Pure apart from reading the error. A queue that fails

@@ -2,7 +2,6 @@ import type { Config, Secrets } from '../../config/config.js';
 import type { Logger } from '../../shared/logger.js';
 import type { KeySource } from './key-types.js';
 import { combineKeySources } from './combined-key-source.js';
-import { createKeeperKeySource } from './keeper-vault.js';
 import { readKeyFiles } from './key-files.js';
 import { inspectPrivateKey } from './private-key.js';
 
@@ -10,6 +9,10 @@ import { inspectPrivateKey } from './private-key.js';
 export function createKeySource(config: Pick<Config, 'keysDir'>, secrets: Pick<Secrets, 'ksmConfig'>, logger: Logger): KeySource {
   const folder: KeySource = (names) => readKeyFiles(config.keysDir, names);
   if (secrets.ksmConfig === undefined) return folder;
-  const vault = createKeeperKeySource({ ksmConfig: secrets.ksmConfig, inspect: inspectPrivateKey, logger });
-  return combineKeySources(vault, folder);
+  const options = { ksmConfig: secrets.ksmConfig, inspect: inspectPrivateKey, logger };
+  // The vault module, and the Keeper SDK with it, loads at the first lookup: only AWS_DISCOVERY_KSM_CONFIG loads it.
+  const openVault = () => import('./keeper-vault.js').then((vault) => vault.createKeeperKeySource(options));
+  let vault: Promise<KeySource> | undefined;
+  const fromVault: KeySource = async (names) => (await (vault ??= openVault()))(names);
+  return combineKeySources(fromVault, folder);
 }

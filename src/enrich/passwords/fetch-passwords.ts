@@ -1,7 +1,6 @@
 import type { Ec2Api } from '../../discover/ec2-client.js';
 import { mapConcurrently } from '../../shared/concurrency.js';
-import { errorCode } from '../../discover/discover-region.js';
-import { awsErrorHint } from '../../discover/aws-errors.js';
+import { awsErrorHint, errorCode } from '../../discover/aws-errors.js';
 import { decryptWindowsPassword } from './decrypt-password.js';
 import { passwordDigest, type PasswordFetch, type PasswordOutcome } from './password-plan.js';
 

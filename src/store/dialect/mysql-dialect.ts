@@ -1,5 +1,4 @@
 import { MysqlDialect, sql, type Kysely, type RawBuilder } from 'kysely';
-import { createPool } from 'mysql2';
 import type { SqlDialect } from './dialect.js';
 import { classifyFault, errorCode, isConnectFailure, SOCKET_LOST_CODES, type FaultCodes } from './error-codes.js';
 import { readMysqlCollation } from './mysql-collation.js';
@@ -30,8 +29,13 @@ export const mysqlDialect: SqlDialect = {
   nameCharset: 'utf8mb3',
 
   connect(target, onError) {
-    const pool = createPool({ ...target, connectionLimit: 4, charset: 'utf8mb4', connectTimeout: 15_000, supportBigNumbers: true });
-    pool.on('connection', (conn) => conn.on('error', onError));
+    // Kysely makes the pool at the first query: mysql2 is loaded then, never for a PostgreSQL database.
+    const pool = async () => {
+      const { createPool } = await import('mysql2');
+      const made = createPool({ ...target, connectionLimit: 4, charset: 'utf8mb4', connectTimeout: 15_000, supportBigNumbers: true });
+      made.on('connection', (conn) => conn.on('error', onError));
+      return made;
+    };
     return new MysqlDialect({ pool });
   },
 

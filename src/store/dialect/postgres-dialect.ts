@@ -1,5 +1,4 @@
 import { PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
 import type { SqlDialect } from './dialect.js';
 import { classifyFault, errorCode, isConnectFailure, SOCKET_LOST_CODES, type FaultCodes } from './error-codes.js';
 import { readPostgresCollation } from './postgres-collation.js';
@@ -29,11 +28,16 @@ export const postgresDialect: SqlDialect = {
   nameCharset: 'utf8mb4',
 
   connect(target, onError) {
-    const pool = new pg.Pool({ ...target, max: 4, application_name: 'guacamole-ec2-discovery', connectionTimeoutMillis: 15_000 });
-    pool.on('error', onError); // an idle client lost its connection: report it instead of crashing
-    // A client in use has no pool listener: a backend terminated mid-query (pg_terminate_backend, a server shutdown)
-    // would otherwise emit an unhandled 'error' after its query failed, and end the process.
-    pool.on('connect', (client) => client.on('error', onError));
+    // Kysely makes the pool at the first query: node-postgres is loaded then, never for a MySQL database.
+    const pool = async () => {
+      const { default: pg } = await import('pg');
+      const made = new pg.Pool({ ...target, max: 4, application_name: 'guacamole-ec2-discovery', connectionTimeoutMillis: 15_000 });
+      made.on('error', onError); // an idle client lost its connection: report it instead of crashing
+      // A client in use has no pool listener: a backend terminated mid-query (pg_terminate_backend, a server shutdown)
+      // would otherwise emit an unhandled 'error' after its query failed, and end the process.
+      made.on('connect', (client) => client.on('error', onError));
+      return made;
+    };
     return new PostgresDialect({ pool });
   },
 
