@@ -37,16 +37,28 @@ const BATCH_ACTIONS: Readonly<Record<string, string>> = {
 /** `import { A, type B, C } from '@aws-sdk/client-<service>'` → the value names with their service. */
 const SDK_IMPORT = /import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g;
 
-/** The AWS actions one source text can send, as `service:Action`, from what it imports from the SDK clients. */
+/** `import('@aws-sdk/client-<service>')`, an SDK loaded at its first use, and `sdk.<Action>Command` sent through it. */
+const LAZY_SDK = /import\(\s*'@aws-sdk\/client-([a-z0-9-]+)'\s*\)|\bsdk\.(\w+)Command\b/g;
+
+/**
+ * The AWS actions one source text can send, as `service:Action`: the commands and paginators it imports from the SDK
+ * clients, and the `sdk.<Action>Command` of an SDK it loads lazily (each belongs to the nearest lazy import above it).
+ */
 function sdkActionsIn(text: string): string[] {
   const actions: string[] = [];
+  const add = (service: string, action: string) => actions.push(BATCH_ACTIONS[`${service}:${action}`] ?? `${service}:${action}`);
   for (const [, names = '', service = ''] of text.matchAll(SDK_IMPORT)) {
     for (const raw of names.split(',')) {
       const name = raw.trim().split(/\s+as\s+/)[0] ?? '';
       if (name === '' || name.startsWith('type ')) continue;
       const action = /^(\w+)Command$/.exec(name)?.[1] ?? /^paginate(\w+)$/.exec(name)?.[1];
-      if (action !== undefined) actions.push(BATCH_ACTIONS[`${service}:${action}`] ?? `${service}:${action}`);
+      if (action !== undefined) add(service, action);
     }
+  }
+  let lazyService: string | undefined;
+  for (const [, service, action] of text.matchAll(LAZY_SDK)) {
+    if (service !== undefined) lazyService = service;
+    else if (action !== undefined && lazyService !== undefined) add(lazyService, action);
   }
   return actions;
 }
@@ -103,13 +115,17 @@ describe('deploy/aws/iam-policy.json', () => {
 });
 
 describe('the scan of SDK imports', () => {
-  it('maps Command classes and paginators to service:Action (a batch to its single action), and skips clients, types and other imports', () => {
+  it('maps Command classes, paginators and lazily loaded SDKs\' commands to service:Action (a batch to its single action), skipping the rest', () => {
     const text = [
       "import { DescribeRegionsCommand, EC2Client, type Filter, paginateDescribeInstances } from '@aws-sdk/client-ec2';",
       "import {\n  ListAccountAliasesCommand as Aliases,\n  IAMClient,\n} from '@aws-sdk/client-iam';",
       "import type { AssumeRoleCommandOutput } from '@aws-sdk/client-sts';",
       "import { statusCommand } from './status-command.js';",
       "import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';",
+      "const sts = sdkOnFirstCall(() => import('@aws-sdk/client-sts'), (sdk) => new sdk.STSClient({}));",
+      'await client.send(new sdk.AssumeRoleCommand({ RoleArn }));',
+      "const iam = sdkOnFirstCall(\n  () => import( '@aws-sdk/client-iam' ),\n  (sdk) => new sdk.IAMClient({}),\n);",
+      'await client.send(new sdk.ListAccountAliasesCommand({}));',
     ].join('\n');
     expect(sdkActionsIn(text)).to.deep.equal([
       'ec2:DescribeRegions',
@@ -117,6 +133,8 @@ describe('the scan of SDK imports', () => {
       'iam:ListAccountAliases',
       'sqs:DeleteMessage',
       'sqs:ReceiveMessage',
+      'sts:AssumeRole',
+      'iam:ListAccountAliases',
     ]);
   });
 });
