@@ -1,6 +1,7 @@
 import type { DesiredConnection } from '../../../src/desired/desired-connection.js';
 import type { ChangeSet, GroupRef } from '../../../src/plan/change-set.js';
 import type { CurrentConnection, CurrentGroup, CurrentState } from '../../../src/plan/current-state.js';
+import type { SafetyRules } from '../../../src/plan/plan-safely.js';
 
 export const BASE = ['Amazon EC2'];
 
@@ -104,5 +105,26 @@ export function apply(current: CurrentState, changes: ChangeSet): CurrentState {
     readableConnections,
     readableGroups,
     staleRecords: [],
+  };
+}
+
+/** The default policy with a 50 % deletion brake. */
+export const SYNC: SafetyRules = { policy: 'sync', maxDeletePercent: 50, allowMassDelete: false };
+
+/** Ten managed connections in folder 1 (owned): six in us-east-1 (ids 11–16), four in eu-west-1 (ids 21–24). */
+export function tenManagedConnections(): { want: DesiredConnection[]; current: CurrentState } {
+  const want = [
+    ...Array.from({ length: 6 }, (_, i) => desired(`i-e${i}`, `east-${i}`)),
+    ...Array.from({ length: 4 }, (_, i) => desired(`i-w${i}`, `west-${i}`, undefined, {}, 'eu-west-1')),
+  ];
+  const connections = want.map((d, i) => ownedFor(d, d.scope === 'us-east-1' ? 11 + i : 21 + (i - 6), 1));
+  return {
+    want,
+    current: state({
+      groups: [group(1, 'Amazon EC2', null, true)],
+      connections,
+      readableConnections: new Set(connections.map((c) => c.id)),
+      readableGroups: new Set([1]),
+    }),
   };
 }

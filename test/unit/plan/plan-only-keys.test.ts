@@ -5,32 +5,14 @@ import type { CurrentState } from '../../../src/plan/current-state.js';
 import { failedScopeMatcher } from '../../../src/plan/failed-scopes.js';
 import type { PlanInput } from '../../../src/plan/plan-changes.js';
 import { planSafely, type SafetyRules } from '../../../src/plan/plan-safely.js';
-import { apply, BASE, desired, group, manual, ownedFor, state } from './plan-fixtures.js';
+import { apply, BASE, desired, group, manual, ownedFor, state, SYNC, tenManagedConnections } from './plan-fixtures.js';
 
 /**
  * An event run knows only the instances of its batch (`onlyKeys`): everything else the daemon owns is outside the
  * run, left exactly as it is and never reported; what the batch asked about is planned as a full listing would.
  */
 
-const SYNC: SafetyRules = { policy: 'sync', maxDeletePercent: 50, allowMassDelete: false };
 
-/** Ten managed connections in folder 1 (owned): six in us-east-1 (ids 11–16), four in eu-west-1 (ids 21–24). */
-function fleet(): { want: DesiredConnection[]; current: CurrentState } {
-  const want = [
-    ...Array.from({ length: 6 }, (_, i) => desired(`i-e${i}`, `east-${i}`)),
-    ...Array.from({ length: 4 }, (_, i) => desired(`i-w${i}`, `west-${i}`, undefined, {}, 'eu-west-1')),
-  ];
-  const connections = want.map((d, i) => ownedFor(d, d.scope === 'us-east-1' ? 11 + i : 21 + (i - 6), 1));
-  return {
-    want,
-    current: state({
-      groups: [group(1, 'Amazon EC2', null, true)],
-      connections,
-      readableConnections: new Set(connections.map((c) => c.id)),
-      readableGroups: new Set([1]),
-    }),
-  };
-}
 
 /** An event run: `asked` are the instance keys of the batch, `want` what EC2 returned of them (mapped). */
 function eventRun(
@@ -54,7 +36,7 @@ function touchedIds(changes: ChangeSet): number[] {
 
 describe('planSafely for a run that knows only some instances (onlyKeys)', () => {
   it('creates the new instance and leaves every other connection untouched and unreported', () => {
-    const { current } = fleet();
+    const { current } = tenManagedConnections();
     const fresh = desired('i-new', 'new-box');
     const { changes, brake, deletionsHeld } = eventRun([fresh], [fresh.key], current);
     expect(changes.createConnections.map((c) => [c.key, c.name])).to.deep.equal([[fresh.key, 'new-box']]);
@@ -67,7 +49,7 @@ describe('planSafely for a run that knows only some instances (onlyKeys)', () =>
   });
 
   it('deletes an asked instance EC2 no longer returns (terminated and gone, or filtered out), and nothing else', () => {
-    const { current } = fleet();
+    const { current } = tenManagedConnections();
     const { changes, brake } = eventRun([], ['us-east-1/i-e2'], current);
     expect(changes.deleteConnections.map((d) => d.id)).to.deep.equal([13]);
     expect(changes.updateConnections).to.deep.equal([]);
@@ -80,7 +62,7 @@ describe('planSafely for a run that knows only some instances (onlyKeys)', () =>
   });
 
   it('an unknown asked key without a connection changes nothing', () => {
-    const { current } = fleet();
+    const { current } = tenManagedConnections();
     const { changes } = eventRun([], ['us-east-1/i-never-seen'], current);
     expect(touchedIds(changes)).to.deep.equal([]);
     expect(changes.createConnections).to.deep.equal([]);
@@ -88,7 +70,7 @@ describe('planSafely for a run that knows only some instances (onlyKeys)', () =>
   });
 
   it('names a new instance around the names of connections outside the run, as any clash is resolved', () => {
-    const { current } = fleet();
+    const { current } = tenManagedConnections();
     const clash = desired('i-new', 'east-1'); // east-1 belongs to i-e1, which the batch did not ask about
     const { changes } = eventRun([clash], [clash.key], current);
     expect(changes.createConnections.map((c) => c.name)).to.deep.equal(['east-1 (i-new)']);
@@ -115,7 +97,7 @@ describe('planSafely for a run that knows only some instances (onlyKeys)', () =>
   });
 
   it('moves an asked instance whose kcm:organize changed, creating its new folder', () => {
-    const { want, current } = fleet();
+    const { want, current } = tenManagedConnections();
     const moved = { ...(want[1] as DesiredConnection), folder: [...BASE, 'Prod'] };
     const { changes } = eventRun([moved], [moved.key], current);
     expect(changes.createGroups.map((g) => g.displayPath)).to.deep.equal(['Amazon EC2/Prod']);
@@ -125,14 +107,14 @@ describe('planSafely for a run that knows only some instances (onlyKeys)', () =>
   });
 
   it('counts an asked instance that did not change as unchanged, and only it', () => {
-    const { want, current } = fleet();
+    const { want, current } = tenManagedConnections();
     const { changes } = eventRun([want[0] as DesiredConnection], [(want[0] as DesiredConnection).key], current);
     expect(changes.unchanged).to.equal(1);
     expect(touchedIds(changes)).to.deep.equal([]);
   });
 
   it('upsert-only deletes nothing and reports only the asked connection as kept', () => {
-    const { current } = fleet();
+    const { current } = tenManagedConnections();
     const { changes, deletionsHeld } = eventRun([], ['us-east-1/i-e2'], current, {}, { policy: 'upsert-only' });
     expect(changes.deleteConnections).to.deep.equal([]);
     expect(changes.kept).to.deep.equal([{ key: 'us-east-1/i-e2', reason: 'policy upsert-only: connections are never deleted' }]);
@@ -140,7 +122,7 @@ describe('planSafely for a run that knows only some instances (onlyKeys)', () =>
   });
 
   it('create-only writes only a new asked instance', () => {
-    const { want, current } = fleet();
+    const { want, current } = tenManagedConnections();
     const renamed = { ...(want[0] as DesiredConnection), name: 'renamed' };
     const fresh = desired('i-new', 'new-box');
     const { changes } = eventRun([renamed, fresh], [renamed.key, fresh.key, 'us-east-1/i-e3'], current, {}, { policy: 'create-only' });
@@ -151,7 +133,7 @@ describe('planSafely for a run that knows only some instances (onlyKeys)', () =>
   });
 
   it('keeps the deletion brake on the share of every managed connection', () => {
-    const { current } = fleet();
+    const { current } = tenManagedConnections();
     const gone = ['i-e0', 'i-e1', 'i-e2', 'i-e3', 'i-e4', 'i-e5'].map((id) => `us-east-1/${id}`);
     const mass = eventRun([], gone, current); // 6 of 10 > 50%
     expect(mass.brake).to.match(/deletion brake: 6 of 10 managed connections would be deleted \(limit 5\)/);
@@ -163,7 +145,7 @@ describe('planSafely for a run that knows only some instances (onlyKeys)', () =>
   });
 
   it('never takes a batch that empties a region for a region listing nothing', () => {
-    const { current } = fleet();
+    const { current } = tenManagedConnections();
     const west = ['i-w0', 'i-w1', 'i-w2', 'i-w3'].map((id) => `eu-west-1/${id}`);
     // A full listing returning nothing for eu-west-1 holds these (see plan-safely.test.ts); four termination events do not.
     const { changes, brake } = eventRun([], west, current, { listedScopes: new Set(['eu-west-1']) });
@@ -172,7 +154,7 @@ describe('planSafely for a run that knows only some instances (onlyKeys)', () =>
   });
 
   it('a failed describe keeps, and reports, only the asked connections of that scope', () => {
-    const { want, current } = fleet();
+    const { want, current } = tenManagedConnections();
     const asked = ['us-east-1/i-e1', 'eu-west-1/i-w1'];
     const west1 = want.find((d) => d.key === 'eu-west-1/i-w1') as DesiredConnection;
     const { changes } = eventRun([{ ...west1, name: 'west-renamed' }], asked, current, { failedScopes: failedScopeMatcher(['us-east-1']) });
@@ -182,7 +164,7 @@ describe('planSafely for a run that knows only some instances (onlyKeys)', () =>
   });
 
   it('keeps a skipped asked instance as it is', () => {
-    const { current } = fleet();
+    const { current } = tenManagedConnections();
     const skipped = [{ key: 'us-east-1/i-e4', scope: 'us-east-1', instanceId: 'i-e4', reason: 'no address' }];
     const { changes } = eventRun([], ['us-east-1/i-e4'], current, { skipped });
     expect(changes.deleteConnections).to.deep.equal([]);
@@ -190,13 +172,13 @@ describe('planSafely for a run that knows only some instances (onlyKeys)', () =>
   });
 
   it('leaves out a desired connection the run did not ask about', () => {
-    const { current } = fleet();
+    const { current } = tenManagedConnections();
     const { changes } = eventRun([desired('i-other', 'other')], ['us-east-1/i-new'], current);
     expect(changes.createConnections).to.deep.equal([]);
   });
 
   it('a hand-made connection outside the run still reserves its name', () => {
-    const { current } = fleet();
+    const { current } = tenManagedConnections();
     const withManual = state({ ...current, connections: [...current.connections, manual(40, 'bastion', 1)] });
     const fresh = desired('i-new', 'bastion');
     const { changes } = eventRun([fresh], [fresh.key], withManual);

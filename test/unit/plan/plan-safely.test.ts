@@ -2,27 +2,9 @@ import { expect } from 'chai';
 import type { DesiredConnection } from '../../../src/desired/desired-connection.js';
 import type { CurrentState } from '../../../src/plan/current-state.js';
 import { deleteLimit, planSafely, type SafetyRules } from '../../../src/plan/plan-safely.js';
-import { apply, desired, group, manual, ownedFor, state } from './plan-fixtures.js';
+import { apply, desired, group, manual, state, SYNC, tenManagedConnections } from './plan-fixtures.js';
 
-const SYNC: SafetyRules = { policy: 'sync', maxDeletePercent: 50, allowMassDelete: false };
 
-/** Ten managed connections: six in us-east-1 (ids 11–16), four in eu-west-1 (ids 21–24), in folder 1. */
-function fleet(): { want: DesiredConnection[]; current: CurrentState } {
-  const want = [
-    ...Array.from({ length: 6 }, (_, i) => desired(`i-e${i}`, `east-${i}`)),
-    ...Array.from({ length: 4 }, (_, i) => desired(`i-w${i}`, `west-${i}`, undefined, {}, 'eu-west-1')),
-  ];
-  const connections = want.map((d, i) => ownedFor(d, d.scope === 'us-east-1' ? 11 + i : 21 + (i - 6), 1));
-  return {
-    want,
-    current: state({
-      groups: [group(1, 'Amazon EC2', null, true)],
-      connections,
-      readableConnections: new Set(connections.map((c) => c.id)),
-      readableGroups: new Set([1]),
-    }),
-  };
-}
 
 function run(want: readonly DesiredConnection[], current: CurrentState, rules: Partial<SafetyRules> = {}) {
   return planSafely({ desired: want, current, skipped: [], failedScopes: new Set() }, { ...SYNC, ...rules });
@@ -30,7 +12,7 @@ function run(want: readonly DesiredConnection[], current: CurrentState, rules: P
 
 describe('planSafely', () => {
   it('deletes normally under the limit', () => {
-    const { want, current } = fleet();
+    const { want, current } = tenManagedConnections();
     const result = run(want.slice(0, 7).concat(want.slice(8)), current); // one eu-west-1 instance gone
     expect(result.brake).to.equal(undefined);
     expect(result.deletionsHeld).to.equal(0);
@@ -38,7 +20,7 @@ describe('planSafely', () => {
   });
 
   it('holds every delete, and says why, when a run would delete more than the share', () => {
-    const { want, current } = fleet();
+    const { want, current } = tenManagedConnections();
     const result = run(want.slice(4), current); // 4 of 6 us-east-1 gone + nothing else = 4 of 10: under 50%
     expect(result.brake).to.equal(undefined);
     const mass = run([want[0]!, want[6]!], current); // 8 of 10 gone
@@ -52,7 +34,7 @@ describe('planSafely', () => {
   });
 
   it('applies the lower of the share and the count', () => {
-    const { want, current } = fleet();
+    const { want, current } = tenManagedConnections();
     const counted = run(want.slice(3), current, { maxDeleteCount: 2 });
     expect(counted.brake).to.match(/3 of 10 .*\(limit 2\)/);
     expect(counted.deletionsHeld).to.equal(3);
@@ -63,7 +45,7 @@ describe('planSafely', () => {
   });
 
   it('lets the operator allow a mass delete', () => {
-    const { want, current } = fleet();
+    const { want, current } = tenManagedConnections();
     const result = run([want[0]!, want[6]!], current, { allowMassDelete: true });
     expect(result.brake).to.equal(undefined);
     expect(result.deletionsHeld).to.equal(0);
@@ -71,7 +53,7 @@ describe('planSafely', () => {
   });
 
   it('treats a region that lists nothing where it had connections like a failed listing', () => {
-    const { want, current } = fleet();
+    const { want, current } = tenManagedConnections();
     const result = run(want.slice(0, 6), current); // eu-west-1 returns no instance at all: 4 of 10 is under the share
     expect(result.brake).to.match(/eu-west-1 listed no instance where 4 connections exist/);
     expect(result.deletionsHeld).to.equal(4);
@@ -80,7 +62,7 @@ describe('planSafely', () => {
   });
 
   it('does not suspect a region that was not listed at all (removed from the settings)', () => {
-    const { want, current } = fleet();
+    const { want, current } = tenManagedConnections();
     const input = { desired: want.slice(0, 6), current, skipped: [], failedScopes: new Set<string>(), listedScopes: new Set(['us-east-1']) };
     const result = planSafely(input, SYNC);
     expect(result.brake).to.equal(undefined);
@@ -88,7 +70,7 @@ describe('planSafely', () => {
   });
 
   it('upsert-only never deletes; create-only never updates or deletes', () => {
-    const { want, current } = fleet();
+    const { want, current } = tenManagedConnections();
     const renamed = want.map((d, i) => (i === 0 ? { ...d, name: 'renamed' } : d)).slice(0, 9);
     const fresh = desired('i-new', 'new-one');
     const upsert = run([...renamed, fresh], current, { policy: 'upsert-only' });
@@ -107,7 +89,7 @@ describe('planSafely', () => {
   });
 
   it('counts as held the deletions of both brakes together, and never what a failed listing keeps', () => {
-    const { want, current } = fleet();
+    const { want, current } = tenManagedConnections();
     // eu-west-1 lists nothing (4 held for it); us-east-1 lost 4 of 6, over the count limit of 2 (4 held for that).
     const both = run(want.slice(0, 2), current, { maxDeleteCount: 2 });
     expect(both.brake).to.match(/4 of 10 .*\(limit 2\).*eu-west-1 listed no instance/);
@@ -120,7 +102,7 @@ describe('planSafely', () => {
   });
 
   it('under create-only a new instance avoids the names of connections it may not touch', () => {
-    const { want, current } = fleet();
+    const { want, current } = tenManagedConnections();
     const clash = desired('i-new', 'east-0');
     const create = run([...want, clash], current, { policy: 'create-only' });
     expect(create.changes.createConnections.map((c) => c.name)).to.deep.equal(['east-0 (i-new)']);
