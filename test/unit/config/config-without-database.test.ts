@@ -1,19 +1,9 @@
 import { expect } from 'chai';
 import { databaseConfigured, parseConfig, parseConfigWithoutDatabase } from '../../../src/config/config.js';
 import { readEnvironment } from '../../../src/config/env.js';
-import { ConfigError } from '../../../src/shared/errors.js';
+import { problemsOf } from './config-problems.js';
 
 const aws = { AWS_DISCOVERY_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_DISCOVERY_SECRET_KEY: 'SECRET-AWS', AWS_DISCOVERY_REGIONS: 'us-east-1' };
-
-function problemsOf(run: () => unknown): readonly string[] {
-  try {
-    run();
-    return [];
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-}
 
 /** The raw settings read from this environment and guacamole.properties (`$GUACAMOLE_HOME/guacamole.properties`). */
 function read(env: Record<string, string>, properties?: string) {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { parseConfig } from '../../../src/config/config.js';
 import { readEnvironment, type FileReader } from '../../../src/config/env.js';
 import { ConfigError } from '../../../src/shared/errors.js';
+import { problemsOf as problemsOfParse } from './config-problems.js';
 
 const SECRET_KEY = 'SECRET-AWS-KEY-123';
 const DB_PASSWORD = 'DB-PASSWORD-XYZ';
@@ -17,13 +18,7 @@ const valid = {
 
 /** The problems parseConfig reports, or [] when it succeeds. */
 function problemsOf(raw: Record<string, string | undefined>, readProblems: string[] = []): readonly string[] {
-  try {
-    parseConfig(raw, readProblems);
-    return [];
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
+  return problemsOfParse(() => parseConfig(raw, readProblems));
 }
 
 const noFiles: FileReader = (path) => {

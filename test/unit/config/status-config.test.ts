@@ -1,18 +1,8 @@
 import { expect } from 'chai';
 import { parseConfig, parseStatusConfig } from '../../../src/config/config.js';
-import { ConfigError } from '../../../src/shared/errors.js';
+import { problemsOf } from './config-problems.js';
 
 const database = { POSTGRESQL_DATABASE: 'guacamole_db', POSTGRESQL_USERNAME: 'guacamole_user', POSTGRESQL_PASSWORD: 'pw' };
-
-function problemsOf(run: () => unknown): readonly string[] {
-  try {
-    run();
-    return [];
-  } catch (err) {
-    expect(err).to.be.instanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-}
 
 describe('parseStatusConfig', function () {
   it('needs only the database settings; the owner id defaults as for runs', function () {
