@@ -11,6 +11,8 @@ import { CLI } from '../test/support/run-cli.js';
 import type { ProcessUsage } from './process-usage-preload.js';
 
 const PRELOAD = new URL('./process-usage-preload.js', import.meta.url).href;
+/** BENCH_CLI: another build's main.js (e.g. an older commit's), to compare its process time with this one's. */
+const CLI_PATH = process.env.BENCH_CLI ?? CLI;
 const STDERR_KEPT = 8_000;
 
 export interface ProcessTime {
@@ -31,7 +33,7 @@ export async function timeCli(args: readonly string[], settings: Readonly<Record
   const usageFile = join(folder, 'usage.json');
   try {
     const started = performance.now();
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [CLI_PATH, ...args], {
       // The daemon's JSON log lines go to /dev/null, as in the scenario workers.
       stdio: ['ignore', 'ignore', 'pipe'],
       env: {

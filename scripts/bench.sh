@@ -6,6 +6,7 @@
 #   BENCH_CPU_PROFILE=/some/folder                       a V8 CPU profile of every measured run
 #   BENCH_FLOOR_REPEATS=3                                copies per batch size for the plain-insert floor (default 2)
 #   BENCH_ENTRY=refused-write.bench                      another benchmark of bench/ (default run-once.bench)
+#   BENCH_CLI=/other/checkout/dist/src/cli/main.js       time another build's CLI in the process rows (before/after)
 # Prints Markdown tables and writes bench/results/<timestamp>.json and bench/results/latest.json.
 #
 # The benchmark has its own tsconfig (bench/tsconfig.json), outside the project's build: scripts/test.sh builds the
