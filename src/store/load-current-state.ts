@@ -124,7 +124,11 @@ async function loadOwnedParameters(db: Kysely<Database>, ownerId: string, ids: r
           .select(['p.connection_id', 'p.parameter_name', 'p.parameter_value'])
           .execute()
       : await inChunks(ids, (chunk) =>
-          db.selectFrom('guacamole_connection_parameter').select(['connection_id', 'parameter_name', 'parameter_value']).where('connection_id', 'in', chunk).execute(),
+          db
+            .selectFrom('guacamole_connection_parameter')
+            .select(['connection_id', 'parameter_name', 'parameter_value'])
+            .where('connection_id', 'in', chunk)
+            .execute(),
         );
   const byConnection = new Map<number, Record<string, string>>();
   for (const row of rows) {
@@ -150,7 +154,8 @@ async function loadAdminGroup(db: Kysely<Database>, options: LoadOptions, ids: r
   if (entity === undefined) return undefined;
   const entityId = Number(entity.entity_id);
   const read = options.dialect.enumValue('guacamole_object_permission_type', 'READ');
-  const readable = () => db.selectFrom('guacamole_connection_permission').select('connection_id').where('entity_id', '=', entityId).where('permission', '=', read);
+  const readable = () =>
+    db.selectFrom('guacamole_connection_permission').select('connection_id').where('entity_id', '=', entityId).where('permission', '=', read);
   const connections = ids === undefined ? await readable().execute() : await inChunks(ids, (chunk) => readable().where('connection_id', 'in', chunk).execute());
   const groups = await db
     .selectFrom('guacamole_connection_group_permission')

@@ -209,10 +209,14 @@ for (const dialect of DIALECTS) {
     let fake: FakeEc2;
     let keys: { dir: string; remove: () => void };
     const databases: TestDatabase[] = [];
+    let small: Awaited<ReturnType<typeof batchStatements>>;
+    let large: Awaited<ReturnType<typeof batchStatements>>;
 
     before(async function () {
       fake = await FakeEc2.start();
       keys = keysFolder();
+      small = await batchStatements(20);
+      large = await batchStatements(200);
     });
     after(async function () {
       await fake.close();
@@ -256,13 +260,6 @@ for (const dialect of DIALECTS) {
         await daemon.close();
       }
     }
-
-    let small: Awaited<ReturnType<typeof batchStatements>>;
-    let large: Awaited<ReturnType<typeof batchStatements>>;
-    before(async function () {
-      small = await batchStatements(20);
-      large = await batchStatements(200);
-    });
 
     it('the same statements and DescribeInstances calls for a fleet of 20 and of 200', async function () {
       expect(small.report).to.include({ created: 1, deleted: 1, updated: 0 });
