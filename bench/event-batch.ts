@@ -3,7 +3,7 @@
  * batch, run it, delete the applied messages. Composed here from the same pieces so the benchmark does not depend on
  * the daemon's loop (src/daemon/event-loop.ts); swap `applyEventBatch` for that loop's step when it exists.
  */
-import { EventQueue } from '../src/discover/events/event-queue.js';
+import type { EventQueue } from '../src/discover/events/event-queue.js';
 import { planEventBatch, type EventBatchPlan } from '../src/discover/events/event-batch.js';
 import type { AcceptedScopes } from '../src/discover/events/instance-event.js';
 import { parseEventMessage } from '../src/discover/events/parse-event.js';

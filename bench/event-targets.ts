@@ -20,7 +20,12 @@ export function evaluateEventTargets(rows: readonly EventRow[]): EventTarget[] {
   const varying = [...perDialect].filter(([, counts]) => counts.size > 1).map(([d, counts]) => `${d}: ${[...counts].join(' / ')} statements`);
   const describe = rows.filter((r) => r.describeInstances > Math.ceil(r.batchInstances / IDS_PER_DESCRIBE) * r.regions || r.describeImages > 0);
   return [
-    { id: 'E1', pass: slow.length === 0, measured: latency.map((r) => `${r.latencyMs}`).join('/') + ' ms', ...(slow.length ? { detail: slow.join('; ') } : {}) },
+    {
+      id: 'E1',
+      pass: slow.length === 0,
+      measured: `${latency.map((r) => `${r.latencyMs}`).join('/')} ms`,
+      ...(slow.length ? { detail: slow.join('; ') } : {}),
+    },
     {
       id: 'E2',
       pass: varying.length === 0,
@@ -31,7 +36,11 @@ export function evaluateEventTargets(rows: readonly EventRow[]): EventTarget[] {
       id: 'E3',
       pass: describe.length === 0,
       measured: rows.map((r) => `${r.batchInstances}→${r.describeInstances}`).join(', '),
-      ...(describe.length ? { detail: describe.map((r) => `${r.dialect} ${r.instances} ${r.scenario}: DI ${r.describeInstances}, DImg ${r.describeImages}`).join('; ') } : {}),
+      ...(describe.length ? { detail: describe.map(describeProblem).join('; ') } : {}),
     },
   ];
+}
+
+function describeProblem(r: EventRow): string {
+  return `${r.dialect} ${r.instances} ${r.scenario}: DI ${r.describeInstances}, DImg ${r.describeImages}`;
 }
