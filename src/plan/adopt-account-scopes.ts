@@ -25,3 +25,15 @@ export function adoptKeyedMap<V>(map: ReadonlyMap<string, V>, selfAccountId: str
   if (selfAccountId === undefined) return map;
   return new Map([...map].map(([key, value]) => [key.indexOf('/') === key.lastIndexOf('/') ? `${selfAccountId}/${key}` : key, value]));
 }
+
+/**
+ * The forms an instance key may have in the bookkeeping: the key itself and, with AWS_DISCOVERY_ASSUME_ROLES, the
+ * single-account form (`<region>/<id>`) of the own account's keys, which a run adopts (see `adoptRegionKeys`).
+ */
+export function storedKeyForms(keys: ReadonlySet<string>, selfAccountId: string | undefined): Set<string> {
+  const forms = new Set(keys);
+  if (selfAccountId === undefined) return forms;
+  const prefix = `${selfAccountId}/`;
+  for (const key of keys) if (key.startsWith(prefix) && key.indexOf('/') !== key.lastIndexOf('/')) forms.add(key.slice(prefix.length));
+  return forms;
+}

@@ -21,7 +21,10 @@ export interface CurrentConnection {
   readonly parentId: number | null;
   readonly name: string;
   readonly protocol: string;
-  /** Present only for connections this daemon created. */
+  /**
+   * Present only for connections this daemon created; in an event run's read (see `managedConnections`), only for
+   * those of the batch's instances.
+   */
   readonly owner?: ConnectionOwner;
   /** Present only for owned connections. */
   readonly parameters?: Readonly<Record<string, string>>;
@@ -60,4 +63,9 @@ export interface CurrentState {
   readonly readableConnections: ReadonlySet<number>;
   readonly readableGroups: ReadonlySet<number>;
   readonly staleRecords: readonly StaleRecord[];
+  /**
+   * Set when the state was read for an event run: `connections` then carry the owner and parameters of the batch's
+   * connections only (the others are names and places), and this is how many connections the daemon manages in all.
+   */
+  readonly managedConnections?: number;
 }

@@ -51,7 +51,8 @@ export interface PlanInput {
  * | yes, key not in `onlyKeys`   | (not asked)    | never touched nor reported; its name is avoided, its folder stays |
  * | not owned (made by a human)  | any            | never touched; its name is avoided    |
  *
- * A desired connection whose key is not in `onlyKeys` (when set) is left out: the run did not ask about it.
+ * A desired connection whose key is not in `onlyKeys` (when set) is left out: the run did not ask about it. With
+ * `onlyKeys`, the only owned folders deleted are those the run's connections leave, once empty.
  */
 export function planChanges(input: PlanInput): ChangeSet {
   const { current, onlyKeys } = input;
@@ -143,11 +144,16 @@ export function planChanges(input: PlanInput): ChangeSet {
     placeNow.set(existing.id, placeKey(existing.parentId, existing.name, keys.connection));
   }
 
+  const moved = updates.filter((u) => u.changed.includes('folder')).map((u) => u.id);
+  // A run that knows only some instances deletes only folders its own connections leave (nothing fleet-wide).
+  const byId = new Map([...owned.values()].map((c) => [c.id, c]));
+  const left = [...deletes, ...moved.map((id) => byId.get(id) as CurrentConnection)].flatMap((c) => (c.parentId === null ? [] : [c.parentId]));
   const groupDeletes = planGroupDeletes(current, {
     desiredGroupIds: new Set([...folders.folders.values()].flatMap((f) => (f.existingId === undefined ? [] : [f.existingId]))),
     deletedConnectionIds: deletedIds,
-    movedConnectionIds: new Set(updates.filter((u) => u.changed.includes('folder')).map((u) => u.id)),
+    movedConnectionIds: new Set(moved),
     ...(input.keepGroups === undefined ? {} : { keptGroupIds: input.keepGroups }),
+    ...(onlyKeys === undefined ? {} : { leftGroupIds: new Set(left) }),
   });
   const groupPaths = groupPathsById(current);
   const usedPaths = newGroupPaths(placed);

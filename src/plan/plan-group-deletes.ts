@@ -8,6 +8,11 @@ export interface GroupDeleteInput {
   readonly movedConnectionIds: ReadonlySet<number>;
   /** Owned groups that stay whatever they hold. */
   readonly keptGroupIds?: ReadonlySet<number>;
+  /**
+   * Set for a run that knows only some instances (an event run): the folders its connections leave (deleted or moved
+   * away). Only these and the folders above them may go; an empty folder elsewhere is left to a full run.
+   */
+  readonly leftGroupIds?: ReadonlySet<number>;
 }
 
 /**
@@ -34,11 +39,24 @@ export function planGroupDeletes(current: CurrentState, input: GroupDeleteInput)
     for (let at = byId.get(id)?.parentId ?? null; at !== null && d < 256; at = byId.get(at)?.parentId ?? null) d++;
     return d;
   };
+  const inReach = input.leftGroupIds === undefined ? undefined : withAncestors(input.leftGroupIds, byId);
   return current.groups
-    .filter((g) => g.owned && !pinned.has(g.id))
+    .filter((g) => g.owned && !pinned.has(g.id) && (inReach === undefined || inReach.has(g.id)))
     .map((g) => ({ id: g.id, depth: depth(g.id) }))
     .sort((a, b) => b.depth - a.depth || a.id - b.id)
     .map((g) => g.id);
+}
+
+/** The groups and every group above them (bounded: a parent cycle cannot loop). */
+function withAncestors(ids: ReadonlySet<number>, byId: ReadonlyMap<number, { readonly parentId: number | null }>): Set<number> {
+  const reach = new Set<number>();
+  for (const id of ids) {
+    for (let at: number | null = id, depth = 0; at !== null && !reach.has(at) && depth < 256; depth++) {
+      reach.add(at);
+      at = byId.get(at)?.parentId ?? null;
+    }
+  }
+  return reach;
 }
 
 /** What a candidate folder holds at the moment of the delete, read under lock (see store/delete-empty-groups.ts). */

@@ -56,11 +56,13 @@ export function planSafely(input: PlanInput, rules: SafetyRules): SafePlan {
   const heldScopes = new Map([...(input.heldScopes ?? []), ...emptied]);
   const guarded = { ...input, heldScopes };
   const changes = planChanges(guarded);
-  const limit = deleteLimit(owned.length, rules);
+  // An event run's state names the owner of its batch's connections only; the brake counts every managed one.
+  const managed = input.current.managedConnections ?? owned.length;
+  const limit = deleteLimit(managed, rules);
   const reasons = [...emptied.values()];
   if (changes.deleteConnections.length > limit) {
     const reason =
-      `deletion brake: ${changes.deleteConnections.length} of ${owned.length} managed connections would be deleted ` +
+      `deletion brake: ${changes.deleteConnections.length} of ${managed} managed connections would be deleted ` +
       `(limit ${limit}); nothing is deleted. If this is intended, run once with --allow-mass-delete`;
     const held = planChanges({ ...guarded, holdDeletes: reason });
     return { changes: held, brake: [reason, ...reasons].join('; '), deletionsHeld: keptFor(held, [reason, ...reasons]) };

@@ -3,7 +3,7 @@ import type { ListedFleet } from '../discover/list-fleet.js';
 import { NO_HOST_KEYS, pinHostKeys, type PinnedHostKeys } from '../enrich/host-keys/pin-host-keys.js';
 import type { KeyLookup } from '../enrich/keys/key-types.js';
 import { windowsPasswords, type WindowsPasswords } from '../enrich/passwords/windows-passwords.js';
-import { adoptKeyedMap } from '../plan/adopt-account-scopes.js';
+import { adoptKeyedMap, storedKeyForms } from '../plan/adopt-account-scopes.js';
 import type { Logger } from '../shared/logger.js';
 import { loadStoredHostKeys, loadStoredPasswords, type StoredParameterOptions } from '../store/load-stored-parameters.js';
 import type { GuacamoleDatabase } from '../store/database.js';
@@ -26,7 +26,7 @@ export async function enrich(deps: PipelineDependencies, fleet: ListedFleet, sig
   logKeyNotes(logger, keys);
   const memory = deps.memory ?? new RunMemory();
   const calls = { ec2For: deps.ec2For, now: Date.now, ...(signal ? { signal } : {}) };
-  const stored = <V>(load: LoadStored<V>) => () => readStored(deps, fleet.selfAccountId, load);
+  const stored = <V>(load: LoadStored<V>) => () => readStored(deps, fleet, load);
   const passwordSources = { ...calls, stored: stored(loadStoredPasswords), memory: memory.passwords, ...(fleet.onlyKeys ? { onlyKeys: fleet.onlyKeys } : {}) };
   const passwords = await windowsPasswords(kept, keys, config.trustHostnameTag, passwordSources);
   const hostKeys = config.pinHostKeys ? await pinHostKeys(kept, { ...calls, stored: stored(loadStoredHostKeys), memory: memory.consoles }) : NO_HOST_KEYS;
@@ -40,9 +40,12 @@ type LoadStored<V> = (db: GuacamoleDatabase['db'], options: StoredParameterOptio
  * AWS_DISCOVERY_ASSUME_ROLES, the keys of the single-account setup are adopted as the own account's. Without a
  * database (a first look), Guacamole holds none.
  */
-async function readStored<V>(deps: PipelineDependencies, selfAccountId: string | undefined, load: LoadStored<V>): Promise<ReadonlyMap<string, V>> {
+async function readStored<V>(deps: PipelineDependencies, fleet: ListedFleet, load: LoadStored<V>): Promise<ReadonlyMap<string, V>> {
   if (deps.database === undefined) return new Map();
-  return adoptKeyedMap(await load(deps.database.db, { ownerId: deps.config.ownerId, ...deps.schema }), selfAccountId);
+  const { selfAccountId, onlyKeys } = fleet;
+  // An event run reads those of its batch only.
+  const instanceKeys = onlyKeys === undefined ? {} : { instanceKeys: storedKeyForms(onlyKeys, selfAccountId) };
+  return adoptKeyedMap(await load(deps.database.db, { ownerId: deps.config.ownerId, ...deps.schema, ...instanceKeys }), selfAccountId);
 }
 
 /** Per key, once per run: warnings that do not stop its use (file permissions) and passphrase notes. */

@@ -1,7 +1,7 @@
 import type { Config, ConfigWithoutDatabase } from '../config/config.js';
 import { rekeyRegionRows } from '../store/rekey-owned-rows.js';
 import { listAdminGrantRevokes, reconcileAdminGrants, type RevokedGrants } from '../store/admin-grants.js';
-import { applyChangeSet, type ApplyContext, type ApplyResult } from '../store/apply-change-set.js';
+import { applyChangeSet, NOTHING_REVOKED, type ApplyContext, type ApplyResult } from '../store/apply-change-set.js';
 import type { GuacamoleDatabase } from '../store/database.js';
 import { findRejectedWrites } from '../store/find-rejected-writes.js';
 import { loadCurrentState } from '../store/load-current-state.js';
@@ -11,7 +11,7 @@ import { applySessionLimits, explainTransactionFailure } from '../store/session-
 import type { Logger } from '../shared/logger.js';
 import type { DesiredConnection, SkippedInstance } from '../desired/desired-connection.js';
 import { DEFAULT_NAME_KEYS, nameKeyFor, type NameKeys } from '../desired/name-fold.js';
-import { adoptRegionKeys } from '../plan/adopt-account-scopes.js';
+import { adoptRegionKeys, storedKeyForms } from '../plan/adopt-account-scopes.js';
 import { isEmptyChangeSet, type ChangeSet } from '../plan/change-set.js';
 import { EMPTY_GUACAMOLE, type CurrentState } from '../plan/current-state.js';
 import type { GrantRevokePlan } from '../plan/plan-grant-revokes.js';
@@ -70,7 +70,7 @@ const MAX_ROUNDS = 3;
 /** A dry run: read Guacamole's state and plan; nothing is written. */
 export async function planOnly(ctx: WriteContext, wanted: Wanted): Promise<Written> {
   const { database, config, schema } = ctx;
-  const current = await loadState(ctx, database.db, false);
+  const current = await loadState(ctx, database.db, false, wanted.onlyKeys);
   const revokes = await listAdminGrantRevokes(database.db, {
     dialect: database.dialect,
     ownerId: config.ownerId,
@@ -94,7 +94,7 @@ export function planFirstRun(ctx: PlanContext, wanted: Wanted): Written {
 export async function planAndWrite(ctx: WriteContext, wanted: Wanted): Promise<Written> {
   try {
     return await inRunTransaction(ctx, async (trx) => {
-      const current = await loadState(ctx, trx, true);
+      const current = await loadState(ctx, trx, true, wanted.onlyKeys);
       const planned = plan(ctx, wanted, current, new Map(), new Set());
       return { ...planned, ...(await write(ctx, trx, planned.changes, current)) };
     });
@@ -106,7 +106,7 @@ export async function planAndWrite(ctx: WriteContext, wanted: Wanted): Promise<W
 }
 
 async function writeAroundRefusals(ctx: WriteContext, wanted: Wanted, trx: GuacamoleDatabase['db']): Promise<Written> {
-  const current = await loadState(ctx, trx, true);
+  const current = await loadState(ctx, trx, true, wanted.onlyKeys);
   const apply = applyContext(ctx, current);
   const refused = new Map<string, string>();
   const keptGroups = new Set<number>();
@@ -143,6 +143,7 @@ async function write(
     return { applied, revoked };
   }
   if (current.adminGroup === undefined) return { applied: NOTHING_APPLIED };
+  if (current.managedConnections !== undefined) return { applied: NOTHING_APPLIED, revoked: NOTHING_REVOKED }; // an event run: see ApplyContext
   const revoked = await reconcileAdminGrants(trx, { dialect: ctx.database.dialect, ownerId: ctx.config.ownerId, adminEntityId: current.adminGroup.entityId });
   return { applied: NOTHING_APPLIED, revoked };
 }
@@ -201,7 +202,8 @@ function rejectedInstances(wanted: Wanted, refused: ReadonlyMap<string, string>)
   });
 }
 
-async function loadState(ctx: WriteContext, db: GuacamoleDatabase['db'], writing: boolean): Promise<CurrentState> {
+/** Guacamole's state; for an event run (`onlyKeys`), only its instances' connections in full (see loadCurrentState). */
+async function loadState(ctx: WriteContext, db: GuacamoleDatabase['db'], writing: boolean, onlyKeys: ReadonlySet<string> | undefined): Promise<CurrentState> {
   const { config, schema, selfAccountId } = ctx;
   const loaded = await loadCurrentState(db, {
     dialect: ctx.database.dialect,
@@ -209,6 +211,7 @@ async function loadState(ctx: WriteContext, db: GuacamoleDatabase['db'], writing
     adminGroup: config.adminGroup,
     hasBookkeeping: schema.hasBookkeeping,
     hasSecretDigest: schema.hasSecretDigest,
+    ...(onlyKeys === undefined ? {} : { instanceKeys: storedKeyForms(onlyKeys, selfAccountId) }),
   });
   // Turning AWS_DISCOVERY_ASSUME_ROLES on: the single-account rows are the own account's, kept rather than recreated.
   if (selfAccountId === undefined) return loaded;
@@ -227,6 +230,7 @@ function applyContext(ctx: WriteContext, current: CurrentState): ApplyContext {
     adminGroup: ctx.config.adminGroup,
     adminEntityId: current.adminGroup?.entityId,
     nameKeys: nameKeys(ctx),
+    ...(current.managedConnections === undefined ? {} : { partialRun: true }),
   };
 }
 

@@ -19,7 +19,15 @@ export interface ApplyContext {
   readonly adminEntityId: number | undefined;
   /** Which names the database counts as the same (default: the general_ci rule). */
   readonly nameKeys?: NameKeys;
+  /**
+   * An event run (it knows only some instances): the fleet-wide upkeep of READ grants (revoking what is no longer
+   * needed, recording what an upgrade left unrecorded) is left to full runs; it would also read every grant.
+   */
+  readonly partialRun?: boolean;
 }
+
+/** Nothing revoked: what a run that leaves the grants' upkeep to full runs reports. */
+export const NOTHING_REVOKED: RevokedGrants = { connections: 0, groups: 0, entities: [], folders: [], forgotten: 0, adopted: 0 };
 
 /** What the run found at write time that its plan did not foresee, for the caller to report. */
 export interface ApplyResult {
@@ -43,6 +51,7 @@ export async function applyChangeSet(db: Kysely<Database>, changes: ChangeSet, c
     ...(ctx.nameKeys ? { nameKeys: ctx.nameKeys } : {}),
   });
   // Last: READ the daemon granted earlier and no longer needs (old admin group, emptied hand-made folders) goes.
+  if (ctx.partialRun === true) return { ...result, revoked: NOTHING_REVOKED };
   return { ...result, revoked: await reconcileAdminGrants(db, { dialect: ctx.dialect, ownerId: ctx.ownerId, adminEntityId }) };
 }
 

@@ -1,27 +1,33 @@
 import type { Kysely } from 'kysely';
 import type { StoredPassword } from '../enrich/passwords/password-plan.js';
+import { chunks } from './chunks.js';
 import { OWNED_OBJECT_TABLE, type Database } from './tables.js';
 
 export interface StoredParameterOptions {
   readonly ownerId: string;
   readonly hasBookkeeping: boolean;
   readonly hasSecretDigest: boolean;
+  /** An event run: only the connections of these instance keys (as stored); unset, every connection of the owner. */
+  readonly instanceKeys?: ReadonlySet<string>;
 }
 
 /**
- * One parameter of this owner's connections, by instance key (with the bookkeeping digest): one query, read
- * before the run's transaction so the EC2 calls it saves are not made while the transaction is open.
+ * One parameter of this owner's connections, by instance key (with the bookkeeping digest): one query (one per 500
+ * keys of an event run), read before the run's transaction so the EC2 calls it saves are not made while it is open.
  */
 async function loadStoredParameter(db: Kysely<Database>, options: StoredParameterOptions, name: string) {
   if (!options.hasBookkeeping) return [];
-  const rows = await db
-    .selectFrom(`${OWNED_OBJECT_TABLE} as o`)
-    .innerJoin('guacamole_connection_parameter as p', (join) => join.onRef('p.connection_id', '=', 'o.guacamole_id').on('p.parameter_name', '=', name))
-    .select(['o.instance_key', 'p.parameter_value'])
-    .$if(options.hasSecretDigest, (q) => q.select('o.secret_digest'))
-    .where('o.owner_id', '=', options.ownerId)
-    .where('o.object_type', '=', 'connection')
-    .execute();
+  const query = () =>
+    db
+      .selectFrom(`${OWNED_OBJECT_TABLE} as o`)
+      .innerJoin('guacamole_connection_parameter as p', (join) => join.onRef('p.connection_id', '=', 'o.guacamole_id').on('p.parameter_name', '=', name))
+      .select(['o.instance_key', 'p.parameter_value'])
+      .$if(options.hasSecretDigest, (q) => q.select('o.secret_digest'))
+      .where('o.owner_id', '=', options.ownerId)
+      .where('o.object_type', '=', 'connection');
+  const rows = [];
+  if (options.instanceKeys === undefined) rows.push(...(await query().execute()));
+  else for (const chunk of chunks([...options.instanceKeys])) for (const row of await query().where('o.instance_key', 'in', chunk).execute()) rows.push(row);
   return rows.flatMap((row) => {
     const digest = (row as { secret_digest?: string | null }).secret_digest ?? undefined;
     return row.instance_key === null ? [] : [{ key: row.instance_key, value: row.parameter_value, digest }];

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import type { Kysely } from 'kysely';
+import type { Kysely, KyselyPlugin, QueryId } from 'kysely';
 import winston from 'winston';
 import { buildRuntime } from '../../../src/cli/run-with-config.js';
 import { parseConfig } from '../../../src/config/config.js';
@@ -20,6 +20,8 @@ export interface InProcessDaemon {
   readonly runtime: Runtime;
   /** Statements sent since the last reset (Kysely's log: BEGIN, COMMIT and the run lock's included). */
   statements(): number;
+  /** Rows the SELECTs naming `table` returned since the last reset (a join or UNION counts all its rows). */
+  rowsReadFrom(table: string): number;
   resetStatements(): void;
   logged(): string;
   close(): Promise<void>;
@@ -32,12 +34,31 @@ export function startInProcess(env: Record<string, string>): InProcessDaemon {
   output.on('data', (d: Buffer) => (logged += d.toString()));
   const logger = winston.createLogger({ level: 'info', format: winston.format.json(), transports: [new winston.transports.Stream({ stream: output })] });
   let statements = 0;
-  const { runtime, close } = buildRuntime(config, secrets, logger, { sql: { observe: () => void statements++ } });
+  let reads: { sql: string; rows: number }[] = [];
+  // Kysely logs a query before the plugins see its result: the log names the statement, the plugin counts its rows.
+  const pending = new WeakMap<QueryId, string>();
+  const plugin: KyselyPlugin = {
+    transformQuery: (args) => args.node,
+    transformResult: async (args) => {
+      const sql = pending.get(args.queryId);
+      if (sql !== undefined && /^\s*select\b/i.test(sql)) reads.push({ sql, rows: args.result.rows.length });
+      return args.result;
+    },
+  };
+  const observe = (event: { query: { sql: string; queryId: QueryId } }) => {
+    statements++;
+    pending.set(event.query.queryId, event.query.sql);
+  };
+  const { runtime, close } = buildRuntime(config, secrets, logger, { sql: { observe, plugin } });
   return {
     config,
     runtime,
     statements: () => statements,
-    resetStatements: () => void (statements = 0),
+    rowsReadFrom: (table) => reads.filter((r) => new RegExp(`\\b${table}\\b`).test(r.sql)).reduce((sum, r) => sum + r.rows, 0),
+    resetStatements: () => {
+      statements = 0;
+      reads = [];
+    },
     logged: () => logged,
     close,
   };

@@ -209,10 +209,14 @@ for (const dialect of DIALECTS) {
     let fake: FakeEc2;
     let keys: { dir: string; remove: () => void };
     const databases: TestDatabase[] = [];
+    let small: Awaited<ReturnType<typeof batchStatements>>;
+    let large: Awaited<ReturnType<typeof batchStatements>>;
 
     before(async function () {
       fake = await FakeEc2.start();
       keys = keysFolder();
+      small = await batchStatements(20);
+      large = await batchStatements(200);
     });
     after(async function () {
       await fake.close();
@@ -220,8 +224,11 @@ for (const dialect of DIALECTS) {
       for (const database of databases) await database.drop();
     });
 
+    /** Rows the event batch read from the tables that hold a row per connection (or more), by table. */
+    type RowsRead = Record<'parameters' | 'permissions' | 'bookkeeping' | 'grantRecords', number>;
+
     /** A first full run of `size` instances in five folders, then one event batch (a new instance, a gone one): its statements. */
-    async function batchStatements(size: number): Promise<{ statements: number; describeCalls: number; report: Record<string, unknown> }> {
+    async function batchStatements(size: number): Promise<{ statements: number; describeCalls: number; report: Record<string, unknown>; rowsRead: RowsRead }> {
       const database = await createTestDatabase(dialect);
       databases.push(database);
       fake.instances = Array.from({ length: size }, (_, n) => ({
@@ -242,21 +249,34 @@ for (const dialect of DIALECTS) {
         fake.requests.length = 0;
         daemon.resetStatements();
         const result = applied(await daemon.runtime.runEvents([target([gone.instanceId, 'i-0000000000000fffff'])]));
-        return { statements: daemon.statements(), describeCalls: fake.requestsFor('DescribeInstances').length, report: { ...result.report } };
+        const rowsRead: RowsRead = {
+          parameters: daemon.rowsReadFrom('guacamole_connection_parameter'),
+          permissions: daemon.rowsReadFrom('guacamole_connection_permission'),
+          bookkeeping: daemon.rowsReadFrom('ec2_discovery_owned_object'),
+          grantRecords: daemon.rowsReadFrom('ec2_discovery_granted_read'),
+        };
+        return { statements: daemon.statements(), describeCalls: fake.requestsFor('DescribeInstances').length, report: { ...result.report }, rowsRead };
       } finally {
         await daemon.close();
       }
     }
 
     it('the same statements and DescribeInstances calls for a fleet of 20 and of 200', async function () {
-      const small = await batchStatements(20);
-      const large = await batchStatements(200);
       expect(small.report).to.include({ created: 1, deleted: 1, updated: 0 });
       expect(large.report).to.include({ created: 1, deleted: 1, updated: 0 });
       expect(large.describeCalls).to.equal(1);
       expect(small.describeCalls).to.equal(1);
       expect(large.statements).to.equal(small.statements);
       expect(small.statements).to.be.greaterThan(5); // counted at all
+    });
+
+    it("reads the parameters, READ grants and bookkeeping of the batch's connections only, whatever the fleet", async function () {
+      expect(large.rowsRead).to.deep.equal(small.rowsRead);
+      // The gone instance's connection: its few parameters and its one READ row; the bookkeeping of it, the folders and the count.
+      expect(small.rowsRead.parameters).to.be.within(1, 20);
+      expect(small.rowsRead.permissions).to.equal(1);
+      expect(small.rowsRead.bookkeeping).to.be.at.most(1 + 6 + 1 + 1);
+      expect(small.rowsRead.grantRecords).to.equal(0); // no fleet-wide upkeep of grants in an event run
     });
   });
 }

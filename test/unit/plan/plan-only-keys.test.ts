@@ -96,6 +96,36 @@ describe('planSafely for a run that knows only some instances (onlyKeys)', () =>
     expect(apply(current, changes).groups.map((g) => g.id)).to.deep.equal([1, 2]);
   });
 
+  it('leaves an empty owned folder the run did not empty to a full run', () => {
+    const { want, current } = tenManagedConnections();
+    const withEmpty = state({ ...current, groups: [...current.groups, group(9, 'Old team', 1, true)] });
+    const fresh = desired('i-new', 'new-box');
+    expect(eventRun([fresh], [fresh.key], withEmpty).changes.deleteGroups).to.deep.equal([]);
+    // A full listing deletes it.
+    const full = planSafely({ desired: [...want, fresh], current: withEmpty, skipped: [], failedScopes: new Set() }, SYNC);
+    expect(full.changes.deleteGroups.map((g) => g.id)).to.deep.equal([9]);
+  });
+
+  it('plans the same on the state an event run reads: owners of the batch only, and the number of managed connections', () => {
+    const { want, current } = tenManagedConnections();
+    const asked = ['us-east-1/i-e1', 'us-east-1/i-e2'];
+    const narrowed = (keys: readonly string[]) =>
+      state({
+        ...current,
+        connections: current.connections.map((c) => (c.owner !== undefined && keys.includes(c.owner.key) ? c : manual(c.id, c.name, c.parentId))),
+        managedConnections: 10,
+      });
+    const batch = [{ ...(want[1] as DesiredConnection), name: 'east-2' }, desired('i-new', 'east-3')];
+    const full = eventRun(batch, [...asked, 'us-east-1/i-new'], current);
+    const narrow = eventRun(batch, [...asked, 'us-east-1/i-new'], narrowed(asked));
+    expect(narrow).to.deep.equal(full);
+    expect(full.changes.deleteConnections.map((d) => d.id)).to.deep.equal([13]);
+    // The brake counts every managed connection, not the batch's: 6 of 10.
+    const gone = ['i-e0', 'i-e1', 'i-e2', 'i-e3', 'i-e4', 'i-e5'].map((id) => `us-east-1/${id}`);
+    expect(eventRun([], gone, narrowed(gone)).brake).to.match(/deletion brake: 6 of 10 managed connections/);
+    expect(eventRun([], gone.slice(0, 5), narrowed(gone)).changes.deleteConnections).to.have.length(5);
+  });
+
   it('moves an asked instance whose kcm:organize changed, creating its new folder', () => {
     const { want, current } = tenManagedConnections();
     const moved = { ...(want[1] as DesiredConnection), folder: [...BASE, 'Prod'] };
