@@ -10,7 +10,7 @@
  *
  * Runs in this process (fake EC2, fake SQS and the runtime share the 2 cores, as a loaded daemon would).
  *
- *   BENCH_ENTRY=event-batch.bench ./scripts/bench.sh 1000 10000
+ *   npm run bench (after the runs), or alone: BENCH_ENTRY=event-batch.bench ./scripts/bench.sh 1000 10000
  *   TEST_DIALECTS=postgres BENCH_ENTRY=event-batch.bench ./scripts/bench.sh 50000
  *
  * Prints Markdown and writes bench/results/events-<timestamp>.json and bench/results/events-latest.json.
@@ -36,7 +36,7 @@ import { evaluateEventTargets } from './event-targets.js';
 import { makeFleet, makeInstance, REGIONS } from './fleet.js';
 import { SqlCounter } from './sql-counter.js';
 
-const DEFAULT_SIZES = [1000, 10_000];
+const DEFAULT_SIZES = [1000, 10_000, 50_000];
 const LATENCY_BATCHES = 3;
 /** The gather window of the measured batches: the messages are all there, so it is what receiving costs at least. */
 const GATHER_MS = 200;
