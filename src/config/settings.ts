@@ -34,8 +34,6 @@ const AWS_KEYS = settingGroup([ACCESS_KEY_ID, SECRET_KEY], (raw, problems) => {
   return { secrets: { awsAccessKeyId: awsAccessKeyId ?? '', awsSecretKey: awsSecretKey ?? '' } };
 });
 
-/** Until event mode is wired into the daemon (issue 15), a valid queue URL is refused rather than silently ignored. */
-export const EVENT_MODE_NOT_YET = 'event mode is not available in this version yet (the daemon does not read the queue); unset it';
 const EVENTS_QUEUE_URL = checked('AWS_DISCOVERY_EVENTS_QUEUE_URL', parseEventsQueueUrl);
 const SCHEDULE = cronSchedule('AWS_DISCOVERY_SCHEDULE', '* * * * *');
 
@@ -44,8 +42,6 @@ const EVENTS_AND_SCHEDULE = settingGroup([EVENTS_QUEUE_URL, SCHEDULE], (raw, pro
   const eventsQueue = EVENTS_QUEUE_URL.read(raw, problems);
   const scheduleGiven = trimmed(raw[SCHEDULE.name]) !== undefined;
   const schedule = SCHEDULE.read(raw, problems);
-  // The queue is read, checked and then refused until the daemon consumes it: set alone it would only slow full listings down.
-  if (eventsQueue !== undefined) problems.push(`${EVENTS_QUEUE_URL.name}: ${EVENT_MODE_NOT_YET}`);
   return {
     config: {
       ...(eventsQueue === undefined ? {} : { eventsQueue }),
