@@ -50,6 +50,9 @@ const EVENTS_AND_SCHEDULE = settingGroup([EVENTS_QUEUE_URL, SCHEDULE], (raw, pro
   };
 });
 
+/** How long /healthz tolerates failing runs (or a failing events queue); `status` reads it too (the queue's verdict). */
+export const HEALTH_MAX_AGE: ConfigEntry = configField('healthMaxAgeSeconds', integer('AWS_DISCOVERY_HEALTH_MAX_AGE', 10, 7 * 24 * 3600, 600));
+
 const OWNER_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Whose connections and runs these are; `status` reads it too. */
@@ -91,7 +94,7 @@ export const SETTINGS_TABLE: readonly ConfigEntry[] = [
   EVENTS_AND_SCHEDULE,
   configField('metricsPort', integer('AWS_DISCOVERY_METRICS_PORT', 1, 65535)),
   configField('metricsAddress', host('AWS_DISCOVERY_METRICS_ADDRESS', '127.0.0.1')),
-  configField('healthMaxAgeSeconds', integer('AWS_DISCOVERY_HEALTH_MAX_AGE', 10, 7 * 24 * 3600, 600)),
+  HEALTH_MAX_AGE,
   configField('policy', oneOf('AWS_DISCOVERY_POLICY', ['sync', 'upsert-only', 'create-only'] as const, 'sync')),
   configField('maxDeletePercent', integer('AWS_DISCOVERY_MAX_DELETE_PERCENT', 0, 100, 50)),
   configField('maxDeleteCount', integer('AWS_DISCOVERY_MAX_DELETE_COUNT', 0, 10_000_000)),

@@ -42,7 +42,9 @@ export function nextQueueState(before: QueueState, outcome: QueueOutcome, now: n
     return { state: { state: 'receiving', since: now }, changed: true, log: before.state === 'failing' ? 'receiving-again' : 'now-receiving', loggedAt: now };
   }
   const { kind, reason } = outcome;
-  if (before.state !== 'failing') return { state: { state: 'failing', since: now, kind, reason, failures: 1 }, changed: true, log: 'now-failing', loggedAt: now };
+  if (before.state !== 'failing') {
+    return { state: { state: 'failing', since: now, kind, reason, failures: 1 }, changed: true, log: 'now-failing', loggedAt: now };
+  }
   const state: QueueState = { ...before, kind, reason, failures: before.failures + 1 };
   if (kind !== before.kind) return { state, changed: true, log: 'now-failing', loggedAt: now };
   const remind = loggedAt === undefined || now - loggedAt >= QUEUE_REMINDER_MS;

@@ -15,6 +15,7 @@ import { runOnce } from './run-once.js';
 import type { RunReport } from './run-report.js';
 import type { RunDependencies } from './run-dependencies.js';
 import { RunMemory } from './run-memory.js';
+import { recordEventQueue, type EventQueueRecord } from '../status/event-queue-status.js';
 
 export interface RuntimeSetup {
   readonly config: Config;
@@ -59,6 +60,11 @@ export interface Runtime {
    * the same run lock. Throws as `run` does when the database cannot be prepared or the run fails.
    */
   runEvents(targets: readonly DescribeTarget[], options?: EventRunOptions): Promise<EventRunResult>;
+  /**
+   * Event mode: records the queue's state for `status`, in a short transaction of its own (never inside a run's), once
+   * the bookkeeping tables are migrated. Throws when the database cannot be reached; the caller tries again later.
+   */
+  recordEventQueue(record: EventQueueRecord): Promise<void>;
   /** Ends the pool. */
   close(): Promise<void>;
 }
@@ -127,6 +133,11 @@ export function createRuntime(setup: RuntimeSetup): Runtime {
       const schema = await prepare(true);
       options.signal?.throwIfAborted();
       return runEventBatch(dependencies(schema), targets, options);
+    },
+    async recordEventQueue(record) {
+      await prepare(false);
+      await prepare(true);
+      await recordEventQueue(database.db, record);
     },
     close: () => closeDatabase(database),
   };

@@ -48,7 +48,9 @@ describe('backoffDelay (a failing queue)', function () {
 
 describe('nextQueueState (what the loop records and logs)', function () {
   const failure = (kind: 'access-denied' | 'unreachable' = 'access-denied') => ({ ok: false as const, kind, reason: `reason ${kind}` });
-  const failing = (since: number, failures: number): QueueState => ({ state: 'failing', since, kind: 'access-denied', reason: 'reason access-denied', failures });
+  const failing = (since: number, failures: number): QueueState => {
+    return { state: 'failing', since, kind: 'access-denied', reason: 'reason access-denied', failures };
+  };
 
   it('logs the first receive and a first failure once, as changes', function () {
     expect(nextQueueState({ state: 'starting' }, { ok: true }, 5, undefined)).to.deep.equal({
