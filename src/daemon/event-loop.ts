@@ -86,7 +86,6 @@ class EventLoop {
       } catch (err) {
         if (signal.aborted) break;
         this.#observe(failureOf(err));
-        this.#flushStatus();
         await this.#sleep(backoffDelay(this.#state.state === 'failing' ? this.#state.failures : 1, QUEUE_BACKOFF), signal);
         continue;
       }
@@ -182,6 +181,7 @@ class EventLoop {
       }
       else logger.debug('the events queue still fails', fields);
     }
+    this.#flushStatus(); // now, not after the next receive: a long poll may wait 20 s
   }
 
   /** Writes the state for `status` in the background when it changed; a failed write is tried again later. */
