@@ -76,7 +76,15 @@ export function createRuntime(setup: RuntimeSetup): Runtime {
   let prepared: { schema: SchemaFacts; migrated: boolean } | undefined;
   const memory = new RunMemory(); // lives as long as the daemon
 
-  const prepare = async (migrate: boolean): Promise<SchemaFacts> => {
+  // One preparation at a time: the event loop records the queue's state beside the runs, and two checks racing a
+  // migration could leave the facts of the schema as it was before it (no bookkeeping tables seen).
+  let preparing: Promise<unknown> = Promise.resolve();
+  const prepare = (migrate: boolean): Promise<SchemaFacts> => {
+    const next = preparing.then(() => prepareOnce(migrate));
+    preparing = next.catch(() => undefined);
+    return next;
+  };
+  const prepareOnce = async (migrate: boolean): Promise<SchemaFacts> => {
     if (prepared !== undefined && (prepared.migrated || !migrate)) return prepared.schema;
     hooks?.onStep?.('prepare', 'start');
     try {

@@ -116,9 +116,13 @@ for (const dialect of DIALECTS) {
       expect(messagesLeft()).to.equal(0);
 
       const instance = rig.fx.fake.instances.find((i) => i.instanceId === id);
-      if (instance !== undefined) instance.state = 'terminated';
+      if (instance === undefined) throw new Error('the launched instance is gone from the fake');
+      instance.state = 'terminated';
       rig.sqs.send('events', stateEvent(id, 'terminated'));
-      await daemon.waitFor(() => batches(daemon).some((l) => l.deleted === 1));
+      await daemon.waitFor(() => batches(daemon).some((l) => l.deleted === 1), 20_000).catch((err: Error) => {
+        const describes = rig.fx.fake.requestsFor('DescribeInstances').map((r) => r.params.toString());
+        throw new Error(`${err.message}\nDescribeInstances: ${describes.join('\n')}\nSQS: ${JSON.stringify(rig.sqs.calls.slice(-8))}`);
+      });
       expect(await connectionNames()).to.not.include('from-an-event');
       expect(messagesLeft()).to.equal(0);
       expect(fullRuns(daemon)).to.equal(runs);
