@@ -8,6 +8,9 @@ import { FakeStsIam } from '../../support/fake-sts-iam.js';
 import { OWN_ACCOUNT } from '../../support/fake-ec2.js';
 import { parsePrometheusText, sampleValue } from '../../support/prometheus-text.js';
 import { EVERY_SECOND, startFixture, type DaemonFixture } from './daemon-fixture.js';
+import { withRunLock } from '../../../src/store/run-lock.js';
+import { dialectFor } from '../../../src/store/dialect/dialect-for.js';
+import { createLogger } from '../../../src/shared/logger.js';
 
 const FLEET = 4;
 const M = 'guacamole_ec2_discovery_';
@@ -173,6 +176,25 @@ for (const dialect of DIALECTS) {
       expect(await connectionNames()).to.include('second-delivery');
       expect(messagesLeft()).to.equal(0);
       expect(daemon.output()).to.not.include('daemon-secret-never-logged');
+    });
+    it('while another runner holds the lock: nothing deleted, the message comes back and is applied then', async function () {
+      const id = 'i-00000000000000bee';
+      launch(id, 'after-the-lock');
+      const seen = batches(daemon).length;
+      const logger = createLogger({ level: 'error' });
+      // The test's own pool: another session, as another daemon would be.
+      await withRunLock(rig.fx.database.db, dialectFor(dialect), 'default', logger, async () => {
+        rig.sqs.send('events', stateEvent(id, 'running'));
+        await daemon.waitForLog((l) => String(l.message).startsWith('another runner holds the lock; the event batch comes back'));
+      });
+      expect(rig.sqs.queue('events').messages.map((m) => m.receiveCount)).to.deep.equal([1]);
+      expect(await connectionNames()).to.not.include('after-the-lock');
+      expect(sampleValue(await metrics(rig.port), `${M}event_batches_total`, { result: 'locked' })).to.equal(1);
+
+      rig.sqs.advance(30_000);
+      await daemon.waitFor(() => batches(daemon).slice(seen).some((l) => l.created === 1));
+      expect(await connectionNames()).to.include('after-the-lock');
+      expect(messagesLeft()).to.equal(0);
     });
   });
 
