@@ -21,11 +21,14 @@ export async function runWithConfig(
   const { config, secrets } = parsed;
   const logger = startLogging(config, parsed.warnings, { version: options.version, mode: options.once ? 'once' : 'daemon', dryRun: options.dryRun });
   const shutdown = handleShutdownSignals({ logger });
-  const { runtime, close } = buildRuntime(config, secrets, logger);
+  const { runtime, close, aws } = buildRuntime(config, secrets, logger);
   try {
     if (!options.once) {
       const { runDaemon } = await import('../daemon/daemon.js'); // the schedule, and metrics when served: daemon mode only
-      return await runDaemon({ config, runtime, logger, signal: shutdown.signal });
+      const { eventsQueue } = config;
+      const { createEventSource } = await import('./event-source.js');
+      const events = eventsQueue === undefined ? undefined : createEventSource({ ...config, eventsQueue }, aws.credentials, aws.accounts);
+      return await runDaemon({ config, runtime, logger, signal: shutdown.signal, ...(events === undefined ? {} : { events }) });
     }
     return await runOnceAndExit(runtime, logger, { dryRun: options.dryRun, signal: shutdown.signal });
   } finally {
@@ -85,7 +88,12 @@ export interface BuildHooks extends RuntimeHooks {
  * The runtime `--once` and the daemon run, built from the configuration: EC2 clients, the key source, the database.
  * `close` ends the pool, then the EC2 clients. `hooks` let the benchmark observe this very runtime.
  */
-export function buildRuntime(config: Config, secrets: Secrets, logger: Logger, hooks?: BuildHooks): { runtime: Runtime; close: () => Promise<void> } {
+export function buildRuntime(
+  config: Config,
+  secrets: Secrets,
+  logger: Logger,
+  hooks?: BuildHooks,
+): { runtime: Runtime; close: () => Promise<void>; aws: { credentials: AwsCredentialIdentityProvider; accounts?: AccountDirectory } } {
   const { wrapEc2, ...runtimeHooks } = hooks ?? {};
   const ec2 = ec2Clients(config, secrets, wrapEc2, (source) => logger.info(`credentials from ${source}`), (message, meta) => logger.warn(message, meta));
   const runtime = createRuntime({
@@ -101,7 +109,7 @@ export function buildRuntime(config: Config, secrets: Secrets, logger: Logger, h
     await runtime.close();
     ec2.close();
   };
-  return { runtime, close };
+  return { runtime, close, aws: { credentials: ec2.credentials, ...(ec2.accounts === undefined ? {} : { accounts: ec2.accounts }) } };
 }
 
 /** `--once`: 0 when the run succeeded or another runner holds the lock (it does the work), 1 when it failed. */
@@ -125,7 +133,7 @@ async function runOnceAndExit(runtime: Runtime, logger: Logger, options: { dryRu
  * One EC2 client per region, made on first use and closed at the end; `wrap` lets the benchmark time calls. All clients
  * share one credential provider (static keys or the default chain, cached until shortly before expiry). With
  * AWS_DISCOVERY_ASSUME_ROLES, `accounts` reads each account with its own credentials and `apiFor` takes scopes
- * (`<account id>/<region>`).
+ * (`<account id>/<region>`). `credentials` are the daemon's own (event mode's queue and STS use them).
  */
 export function ec2Clients(
   config: ConfigWithoutDatabase,
@@ -135,7 +143,7 @@ export function ec2Clients(
   onWarning: (message: string, meta: Record<string, unknown>) => void = () => {},
   /** The clock credentials are renewed by; tests pass their own. */
   now: () => number = Date.now,
-): { apiFor: (scope: string) => Ec2Api; accounts?: AccountDirectory; close: () => void } {
+): { apiFor: (scope: string) => Ec2Api; accounts?: AccountDirectory; credentials: AwsCredentialIdentityProvider; close: () => void } {
   const clients = new Map<string, { api: Ec2Api; destroy: () => void }>();
   const credentials = createCredentialProvider({ staticKeys: staticKeysOf(secrets), onSource: onCredentialSource, now });
   const makeEc2 = (accountCredentials: AwsCredentialIdentityProvider, region: string) => {
@@ -158,7 +166,7 @@ export function ec2Clients(
       onWarning,
       now,
     });
-    return { apiFor: (scope) => accounts.ec2ForScope(scope), accounts, close: () => accounts.close() };
+    return { apiFor: (scope) => accounts.ec2ForScope(scope), accounts, credentials, close: () => accounts.close() };
   }
   return {
     apiFor: (region) => {
@@ -166,6 +174,7 @@ export function ec2Clients(
       if (entry === undefined) clients.set(region, (entry = makeEc2(credentials, region)));
       return entry.api;
     },
+    credentials,
     close,
   };
 }

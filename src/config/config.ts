@@ -3,7 +3,7 @@ import type { Config, ConfigWithoutDatabase, Secrets, SecretsWithoutDatabase } f
 import type { ConfigEntry } from './config-entry.js';
 import { DATABASE } from './database-settings.js';
 import type { RawSettings } from './setting.js';
-import { OWNER, SETTINGS_TABLE } from './settings.js';
+import { HEALTH_MAX_AGE, OWNER, SETTINGS_TABLE } from './settings.js';
 
 export { databaseConfigured } from './database-settings.js';
 
@@ -30,13 +30,16 @@ export function parseConfigWithoutDatabase(
   return parseEntries(entries, raw, [...readProblems]) as { config: ConfigWithoutDatabase; secrets: SecretsWithoutDatabase };
 }
 
-/** What `status` reads: the database and the owner id, nothing about AWS, keys or the schedule. */
+/**
+ * What `status` reads: the database, the owner id and the health max age (how long a failing events queue is
+ * tolerated), nothing about AWS, keys or the schedule.
+ */
 export interface StatusConfig {
-  readonly config: Pick<Config, 'database' | 'ownerId'>;
+  readonly config: Pick<Config, 'database' | 'ownerId' | 'healthMaxAgeSeconds'>;
   readonly secrets: Pick<Secrets, 'databasePassword'>;
 }
 
-const STATUS_ENTRIES: readonly ConfigEntry[] = [OWNER, DATABASE];
+const STATUS_ENTRIES: readonly ConfigEntry[] = [OWNER, HEALTH_MAX_AGE, DATABASE];
 
 /** Names (current and legacy) of the settings status does not read. */
 const STATUS_UNUSED_NAMES: readonly string[] = SETTINGS_TABLE.filter((entry) => !STATUS_ENTRIES.includes(entry)).flatMap((entry) =>

@@ -34,8 +34,6 @@ const AWS_KEYS = settingGroup([ACCESS_KEY_ID, SECRET_KEY], (raw, problems) => {
   return { secrets: { awsAccessKeyId: awsAccessKeyId ?? '', awsSecretKey: awsSecretKey ?? '' } };
 });
 
-/** Until event mode is wired into the daemon (issue 15), a valid queue URL is refused rather than silently ignored. */
-export const EVENT_MODE_NOT_YET = 'event mode is not available in this version yet (the daemon does not read the queue); unset it';
 const EVENTS_QUEUE_URL = checked('AWS_DISCOVERY_EVENTS_QUEUE_URL', parseEventsQueueUrl);
 const SCHEDULE = cronSchedule('AWS_DISCOVERY_SCHEDULE', '* * * * *');
 
@@ -44,8 +42,6 @@ const EVENTS_AND_SCHEDULE = settingGroup([EVENTS_QUEUE_URL, SCHEDULE], (raw, pro
   const eventsQueue = EVENTS_QUEUE_URL.read(raw, problems);
   const scheduleGiven = trimmed(raw[SCHEDULE.name]) !== undefined;
   const schedule = SCHEDULE.read(raw, problems);
-  // The queue is read, checked and then refused until the daemon consumes it: set alone it would only slow full listings down.
-  if (eventsQueue !== undefined) problems.push(`${EVENTS_QUEUE_URL.name}: ${EVENT_MODE_NOT_YET}`);
   return {
     config: {
       ...(eventsQueue === undefined ? {} : { eventsQueue }),
@@ -53,6 +49,9 @@ const EVENTS_AND_SCHEDULE = settingGroup([EVENTS_QUEUE_URL, SCHEDULE], (raw, pro
     },
   };
 });
+
+/** How long /healthz tolerates failing runs (or a failing events queue); `status` reads it too (the queue's verdict). */
+export const HEALTH_MAX_AGE: ConfigEntry = configField('healthMaxAgeSeconds', integer('AWS_DISCOVERY_HEALTH_MAX_AGE', 10, 7 * 24 * 3600, 600));
 
 const OWNER_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -95,7 +94,7 @@ export const SETTINGS_TABLE: readonly ConfigEntry[] = [
   EVENTS_AND_SCHEDULE,
   configField('metricsPort', integer('AWS_DISCOVERY_METRICS_PORT', 1, 65535)),
   configField('metricsAddress', host('AWS_DISCOVERY_METRICS_ADDRESS', '127.0.0.1')),
-  configField('healthMaxAgeSeconds', integer('AWS_DISCOVERY_HEALTH_MAX_AGE', 10, 7 * 24 * 3600, 600)),
+  HEALTH_MAX_AGE,
   configField('policy', oneOf('AWS_DISCOVERY_POLICY', ['sync', 'upsert-only', 'create-only'] as const, 'sync')),
   configField('maxDeletePercent', integer('AWS_DISCOVERY_MAX_DELETE_PERCENT', 0, 100, 50)),
   configField('maxDeleteCount', integer('AWS_DISCOVERY_MAX_DELETE_COUNT', 0, 10_000_000)),

@@ -7,6 +7,7 @@ import type { DaemonMetrics } from './metrics.js';
 import type { RunReport } from '../run/run-report.js';
 import type { Runtime } from '../run/runtime.js';
 import { RunGate, startSchedule } from './scheduler.js';
+import { runEventLoop, type EventSource } from './event-loop.js';
 
 export interface DaemonOptions {
   readonly config: Config;
@@ -14,22 +15,26 @@ export interface DaemonOptions {
   readonly logger: Logger;
   /** Aborted on shutdown: the schedule stops and the run in progress finishes or rolls back. */
   readonly signal: AbortSignal;
+  /** Event mode (AWS_DISCOVERY_EVENTS_QUEUE_URL): the queue and the accounts its events are accepted for. */
+  readonly events?: EventSource;
 }
 
 /**
- * The scheduled mode: one run at start, then one per tick of `config.schedule`, never two at once. It only schedules,
+ * The scheduled mode: one run at start, then one per tick of `config.schedule`, never two at once; in event mode also
+ * the event loop, whose batches go through the same gate (a batch waits for a full run; a tick during a batch runs
+ * right after it). It only schedules,
  * records and carries on: a failed run is logged and counted, and the next tick tries again. Returns the exit status:
  * 0 after a clean stop, 2 when the /healthz and /metrics listener cannot bind.
  */
 export async function runDaemon(options: DaemonOptions): Promise<number> {
-  const { config, runtime, logger, signal } = options;
+  const { config, runtime, logger, signal, events } = options;
   const health = new HealthRecord(Date.now());
   let metrics: DaemonMetrics | undefined; // kept only when served: prom-client loads with AWS_DISCOVERY_METRICS_PORT alone
   let server: HealthServer | undefined;
   if (config.metricsPort !== undefined) {
     const { DaemonMetrics } = await import('./metrics.js');
     // With several accounts the series are per `<account id>/<region>`, known only once the accounts are read.
-    metrics = new DaemonMetrics(config.accounts === undefined ? config.regions : []);
+    metrics = new DaemonMetrics(config.accounts === undefined ? config.regions : [], { events: events !== undefined });
     const where = { address: config.metricsAddress, port: config.metricsPort };
     try {
       server = await startHealthServer({
@@ -58,10 +63,14 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   if (!signal.aborted) gate.trigger();
   const schedule = startSchedule(config.schedule, () => gate.trigger(), logger);
   logger.info('scheduled', { schedule: config.schedule, timezone: 'UTC', nextRun: schedule.nextRun()?.toISOString() });
+  if (events !== undefined) logger.info('event mode: reading the queue', { queue: events.queueName });
+  const eventLoop = events && runEventLoop({ source: events, runtime, gate, logger, signal, metrics, health, ownerId: config.ownerId });
 
   await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
   schedule.stop();
-  await gate.close();
+  await gate.close(); // refuses a batch waiting for the gate: the loop then ends
+  await eventLoop;
+  events?.close();
   await server?.close();
   logger.info('stopped');
   return 0;

@@ -8,6 +8,8 @@ export interface HealthFacts {
   readonly last?: { readonly result: RunResult; readonly at: number; readonly reason?: string };
   /** The latest run that ended healthy (success, or skipped because another runner holds the lock). */
   readonly lastHealthyAt?: number;
+  /** Event mode only: the queue is failing since `since` (ms since the epoch) for `reason`; unset: receiving, or off. */
+  readonly queueFailing?: { readonly since: number; readonly reason: string };
 }
 
 export interface Health {
@@ -30,6 +32,30 @@ const REASON_LIMIT = 200;
  * | none, failure, partial  | no                                  | 503 with the reason |
  */
 export function healthOf(facts: HealthFacts, now: number, maxAgeSeconds: number): Health {
+  const runs = runHealthOf(facts, now, maxAgeSeconds);
+  return facts.queueFailing === undefined ? runs : withQueue(runs, facts.queueFailing, now, maxAgeSeconds);
+}
+
+/**
+ * Pure. Event mode's queue on top of the runs' health: while it fails the text says so, and once it has failed longer
+ * than `maxAgeSeconds` the daemon is unhealthy, whatever the runs say (events no longer arrive in seconds).
+ *
+ * | runs      | queue failing for   | → status                                                        |
+ * |-----------|---------------------|-----------------------------------------------------------------|
+ * | healthy   | ≤ max age           | 200 "<runs>; events queue failing since <n>s: <reason>"         |
+ * | healthy   | > max age           | 503 "unhealthy: events queue failing since <n>s (limit …): …; runs: <runs>" |
+ * | unhealthy | any                 | 503 "<runs>; events queue failing since <n>s: <reason>"         |
+ */
+function withQueue(runs: Health, failing: { since: number; reason: string }, now: number, maxAgeSeconds: number): Health {
+  const age = Math.max(0, Math.round((now - failing.since) / 1000));
+  const tooLong = now - failing.since > maxAgeSeconds * 1000;
+  if (runs.healthy && tooLong) {
+    return { healthy: false, text: `unhealthy: events queue failing since ${age}s (limit ${maxAgeSeconds}s): ${short(failing.reason)}; runs: ${runs.text}` };
+  }
+  return { healthy: runs.healthy, text: `${runs.text}; events queue failing since ${age}s: ${short(failing.reason)}` };
+}
+
+function runHealthOf(facts: HealthFacts, now: number, maxAgeSeconds: number): Health {
   const { last, lastHealthyAt } = facts;
   if (last !== undefined && (last.result === 'success' || last.result === 'skipped_locked')) return { healthy: true, text: 'ok' };
   const anchor = lastHealthyAt ?? facts.startedAt;
@@ -58,6 +84,12 @@ export class HealthRecord {
       last: { result, at, ...(reason === undefined ? {} : { reason }) },
       ...(healthy ? { lastHealthyAt: at } : {}),
     };
+  }
+
+  /** Event mode: the queue fails since `since` for `reason`; undefined: it receives again. */
+  recordQueue(failing: { since: number; reason: string } | undefined): void {
+    const { queueFailing: _, ...rest } = this.#facts;
+    this.#facts = failing === undefined ? rest : { ...rest, queueFailing: failing };
   }
 
   facts(): HealthFacts {

@@ -3,18 +3,41 @@ import { nodeCron } from '../config/node-cron.js';
 import type { Logger } from '../shared/logger.js';
 
 export interface RunGateHooks {
-  /** A trigger arrived while a run was in progress: that tick is skipped (never queued). */
+  /** A trigger arrived while a full run was in progress (or already queued): that tick is skipped (never queued). */
   readonly onOverlap: () => void;
   /** The run function threw (it should report its own failures; this is the safety net). */
   readonly onError: (err: unknown) => void;
 }
 
+/** runBatch() after close(): the batch did not run (its messages come back; the daemon is stopping). */
+export class GateClosedError extends Error {
+  override readonly name = 'GateClosedError';
+  constructor() {
+    super('the daemon is stopping: the event batch was not run');
+  }
+}
+
+interface WaitingBatch {
+  readonly start: () => void;
+  readonly refuse: () => void;
+}
+
 /**
- * Never more than one run at a time. `trigger()` starts a run, or skips when one is in progress; `close()` refuses
- * further runs and waits for the one in progress. The start-up run and the scheduled ticks go through the same gate.
+ * Never more than one run at a time, of either kind, and no work lost between them:
+ *
+ * | arrives                  | while idle | while a full run runs      | while an event batch runs          |
+ * |--------------------------|------------|----------------------------|------------------------------------|
+ * | `trigger()` (a tick)     | runs       | skipped, `onOverlap`       | queued once, runs after the batch  |
+ * | `runBatch()` (events)    | runs       | waits, runs after the run  | waits, runs after it (one loop: rare) |
+ *
+ * A queued tick goes before a waiting batch. `close()` refuses further runs, drops a queued tick, refuses waiting batches
+ * (GateClosedError) and waits for the run in progress. The start-up run and the scheduled ticks go through `trigger()`.
  */
 export class RunGate {
+  #running: 'full' | 'batch' | undefined;
   #current: Promise<void> | undefined;
+  #fullQueued = false;
+  readonly #batches: WaitingBatch[] = [];
   #closed = false;
 
   constructor(
@@ -23,34 +46,75 @@ export class RunGate {
   ) {}
 
   get busy(): boolean {
-    return this.#current !== undefined;
+    return this.#running !== undefined;
   }
 
-  /** Returns whether a run started. */
+  /** Returns whether a full run started or was queued behind the event batch in progress. */
   trigger(): boolean {
     if (this.#closed) return false;
-    if (this.#current !== undefined) {
+    if (this.#running === 'full' || this.#fullQueued) {
       this.hooks.onOverlap();
       return false;
     }
-    const current = (async () => {
-      try {
-        await this.run();
-      } catch (err) {
-        this.hooks.onError(err);
-      } finally {
-        this.#current = undefined;
-      }
-    })();
-    // `finally` above runs no earlier than the next microtask, so this assignment always comes first.
-    this.#current = current;
+    if (this.#running === 'batch') this.#fullQueued = true;
+    else this.#startFull();
     return true;
+  }
+
+  /** Runs `batch` once no run is in progress (after a full run, and after a tick queued before it); its result or error. */
+  runBatch<T>(batch: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new GateClosedError());
+    return new Promise<T>((resolve, reject) => {
+      const waiting: WaitingBatch = {
+        start: () => this.#start('batch', () => batch().then(resolve, reject)),
+        refuse: () => reject(new GateClosedError()),
+      };
+      if (this.#running === undefined) waiting.start();
+      else this.#batches.push(waiting);
+    });
   }
 
   /** Resolves once the run in progress, if any, has ended; no run starts afterwards. */
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#current;
+    this.#fullQueued = false;
+    for (const waiting of this.#batches.splice(0)) waiting.refuse();
+    while (this.#current !== undefined) await this.#current;
+  }
+
+  #startFull(): void {
+    this.#start('full', async () => {
+      try {
+        await this.run();
+      } catch (err) {
+        this.hooks.onError(err);
+      }
+    });
+  }
+
+  #start(kind: 'full' | 'batch', work: () => Promise<void>): void {
+    this.#running = kind;
+    const current = (async () => {
+      try {
+        await work();
+      } finally {
+        this.#running = undefined;
+        this.#current = undefined;
+        this.#next();
+      }
+    })();
+    // `finally` above runs no earlier than the next microtask, so this assignment always comes first.
+    this.#current = current;
+  }
+
+  #next(): void {
+    if (this.#closed) return;
+    if (this.#fullQueued) {
+      this.#fullQueued = false;
+      this.#startFull();
+      return;
+    }
+    this.#batches.shift()?.start();
   }
 }
 

@@ -81,6 +81,12 @@ export class AccountDirectory {
     });
   }
 
+  /** The daemon's own account id (GetCallerIdentity, once it answered); throws when STS fails. */
+  async ownAccountId(): Promise<string> {
+    this.#selfId ??= await this.#stsFor(undefined).callerAccount();
+    return this.#selfId;
+  }
+
   /** The EC2 client of a scope `<account id>/<region>` resolved by the last resolve(). */
   ec2ForScope(scope: string): Ec2Api {
     const slash = scope.indexOf('/');

@@ -78,6 +78,9 @@ export function createFirstLookRuntime(setup: FirstLookSetup): Runtime {
     runEvents: async () => {
       throw new Error('event mode needs a database');
     },
+    recordEventQueue: async () => {
+      throw new Error('event mode needs a database');
+    },
     close: async () => {},
   };
 }

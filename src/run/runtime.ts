@@ -15,6 +15,7 @@ import { runOnce } from './run-once.js';
 import type { RunReport } from './run-report.js';
 import type { RunDependencies } from './run-dependencies.js';
 import { RunMemory } from './run-memory.js';
+import { recordEventQueue, type EventQueueRecord } from '../status/event-queue-status.js';
 
 export interface RuntimeSetup {
   readonly config: Config;
@@ -59,6 +60,11 @@ export interface Runtime {
    * the same run lock. Throws as `run` does when the database cannot be prepared or the run fails.
    */
   runEvents(targets: readonly DescribeTarget[], options?: EventRunOptions): Promise<EventRunResult>;
+  /**
+   * Event mode: records the queue's state for `status`, in a short transaction of its own (never inside a run's), once
+   * the bookkeeping tables are migrated. Throws when the database cannot be reached; the caller tries again later.
+   */
+  recordEventQueue(record: EventQueueRecord): Promise<void>;
   /** Ends the pool. */
   close(): Promise<void>;
 }
@@ -70,7 +76,15 @@ export function createRuntime(setup: RuntimeSetup): Runtime {
   let prepared: { schema: SchemaFacts; migrated: boolean } | undefined;
   const memory = new RunMemory(); // lives as long as the daemon
 
-  const prepare = async (migrate: boolean): Promise<SchemaFacts> => {
+  // One preparation at a time: the event loop records the queue's state beside the runs, and two checks racing a
+  // migration could leave the facts of the schema as it was before it (no bookkeeping tables seen).
+  let preparing: Promise<unknown> = Promise.resolve();
+  const prepare = (migrate: boolean): Promise<SchemaFacts> => {
+    const next = preparing.then(() => prepareOnce(migrate));
+    preparing = next.catch(() => undefined);
+    return next;
+  };
+  const prepareOnce = async (migrate: boolean): Promise<SchemaFacts> => {
     if (prepared !== undefined && (prepared.migrated || !migrate)) return prepared.schema;
     hooks?.onStep?.('prepare', 'start');
     try {
@@ -127,6 +141,11 @@ export function createRuntime(setup: RuntimeSetup): Runtime {
       const schema = await prepare(true);
       options.signal?.throwIfAborted();
       return runEventBatch(dependencies(schema), targets, options);
+    },
+    async recordEventQueue(record) {
+      await prepare(false);
+      await prepare(true);
+      await recordEventQueue(database.db, record);
     },
     close: () => closeDatabase(database),
   };

@@ -1,5 +1,6 @@
 import { visibleText } from '../shared/visible-text.js';
 import type { StatusView } from './read-status.js';
+import type { EventQueueView } from './event-queue-status.js';
 
 const KIND_TITLES: Readonly<Record<string, string>> = {
   account: 'Accounts that could not be read (nothing of theirs was changed)',
@@ -13,6 +14,7 @@ const KIND_TITLES: Readonly<Record<string, string>> = {
 /** Pure: the status as text for a terminal. */
 export function formatStatus(status: StatusView): string {
   const lines: string[] = [`owner: ${status.ownerId}    managed connections: ${status.managedConnections}`, ''];
+  if (status.eventQueue !== undefined) lines.push(eventQueueLine(status.eventQueue), '');
   if (status.runs.length === 0) lines.push('No run recorded yet.');
   else lines.push('Last runs (most recent first):');
   for (const run of status.runs) {
@@ -41,4 +43,13 @@ export function formatStatus(status: StatusView): string {
     for (const p of problems) lines.push(`  ${visibleText(p.subject)}: ${visibleText(p.message)}`);
   }
   return lines.join('\n');
+}
+
+/** `Event queue guacamole-ec2-events: receiving since … (last batch …)`, or failing since … with the error. */
+export function eventQueueLine(queue: EventQueueView): string {
+  const name = visibleText(queue.queue);
+  if (queue.state === 'receiving') {
+    return `Event queue ${name}: receiving since ${queue.since}${queue.lastBatchAt === undefined ? '' : ` (last batch applied ${queue.lastBatchAt})`}`;
+  }
+  return `Event queue ${name}: FAILING since ${queue.since}: ${visibleText(queue.lastError ?? 'unknown error')}`;
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/tables.js';
 import type { Problem } from './problems.js';
 import type { RunResult } from './record-run.js';
+import type { EventQueueView } from './event-queue-status.js';
 
 export interface RunView {
   readonly startedAt: string;
@@ -17,6 +18,8 @@ export interface StatusView {
   readonly problems: readonly Problem[];
   /** Connections this owner manages now. */
   readonly managedConnections: number;
+  /** Event mode's queue as the daemon last saw it; absent when event mode never ran for this owner. */
+  readonly eventQueue?: EventQueueView;
   /** What the database itself shows that needs attention (see status-warnings.ts); configuration warnings apart. */
   readonly warnings: readonly string[];
 }

@@ -112,6 +112,18 @@ export interface GrantedReadTable {
 
 export const GRANTED_READ_TABLE = 'ec2_discovery_granted_read';
 
+/** Event mode's queue as the daemon last saw it, one row per owner (see migrations/2026-12-07-08-event-queue.ts). */
+export interface EventQueueTable {
+  owner_id: string;
+  queue_name: string;
+  /** `receiving` or `failing`. */
+  state: string;
+  since: Date;
+  last_error: string | null;
+  last_batch_at: Date | null;
+  updated_at: Date;
+}
+
 export interface Database {
   guacamole_connection_group: GuacamoleConnectionGroupTable;
   guacamole_connection: GuacamoleConnectionTable;
@@ -126,4 +138,5 @@ export interface Database {
   ec2_discovery_problem: ProblemTable;
   ec2_discovery_image: ImageCacheTable;
   [GRANTED_READ_TABLE]: GrantedReadTable;
+  ec2_discovery_event_queue: EventQueueTable;
 }

@@ -46,6 +46,12 @@ export interface EventQueueOptions extends Omit<SqsClientOptions, 'queue'> {
   readonly maxMessages?: number;
   /** Pause between receives that found nothing while gathering (ms); default 100. */
   readonly idlePauseMs?: number;
+  /**
+   * End the batch as soon as the queue is quiet: a receive that brings nothing new after an idle pause ends the
+   * gathering, so a lone event waits one pause, not the whole window (the daemon sets it: event → commit in seconds).
+   * Default false: gather for the whole window.
+   */
+  readonly endWhenQuiet?: boolean;
   /** Wait for a first message (s, 0–20); default 20. */
   readonly waitTimeSeconds?: number;
   /** The clock and pause of the gather window (tests pass a manual clock). */
@@ -74,12 +80,13 @@ export class EventQueue {
 
   /**
    * Long-polls for a first message, then keeps receiving (without waiting) for at most the gather window or until
-   * `maxMessages`, pausing briefly when a receive brings nothing new. A message received twice is kept once, with its latest
+   * `maxMessages`, pausing briefly when a receive brings nothing new (with `endWhenQuiet`, the second such receive in a
+   * row ends the batch). A message received twice is kept once, with its latest
    * receipt handle. Throws EventQueueError when the first receive fails; a failure while gathering ends the batch with
    * what it has. On abort, returns what it has (possibly nothing).
    */
   async receiveBatch(signal?: AbortSignal): Promise<QueueMessage[]> {
-    const { gatherWindowMs = 1000, maxMessages = 100, idlePauseMs = 100, waitTimeSeconds = LONG_POLL_SECONDS } = this.#options;
+    const { gatherWindowMs = 1000, maxMessages = 100, idlePauseMs = 100, waitTimeSeconds = LONG_POLL_SECONDS, endWhenQuiet = false } = this.#options;
     const now = this.#options.now ?? Date.now;
     const sleep = this.#options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     const gathered = new Map<string, QueueMessage>();
@@ -87,6 +94,7 @@ export class EventQueue {
     keep(await this.#receive(waitTimeSeconds, Math.min(SQS_BATCH, maxMessages), signal));
     if (gathered.size === 0) return [];
     const deadline = now() + gatherWindowMs;
+    let quietReceives = 0;
     while (gathered.size < maxMessages && !aborted(signal) && now() < deadline) {
       let more: QueueMessage[];
       try {
@@ -96,7 +104,13 @@ export class EventQueue {
       }
       const before = gathered.size;
       keep(more);
-      if (gathered.size === before) await sleep(Math.max(0, Math.min(idlePauseMs, deadline - now())));
+      if (gathered.size > before) {
+        quietReceives = 0;
+        continue;
+      }
+      quietReceives += 1;
+      if (endWhenQuiet && quietReceives >= 2) break; // quiet before and after a pause: nothing more is on its way
+      await sleep(Math.max(0, Math.min(idlePauseMs, deadline - now())));
     }
     return [...gathered.values()];
   }

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { parseConfig } from '../../../src/config/config.js';
-import { parseEventsQueueUrl } from '../../../src/config/events-queue.js';
-import { EVENT_MODE_NOT_YET } from '../../../src/config/settings.js';
+import { EVENTS_SCHEDULE, parseEventsQueueUrl } from '../../../src/config/events-queue.js';
 import { ConfigError } from '../../../src/shared/errors.js';
 
 describe('parseEventsQueueUrl', () => {
@@ -66,15 +65,12 @@ describe('parseConfig: AWS_DISCOVERY_EVENTS_QUEUE_URL and the schedule', () => {
     expect(config.schedule).to.equal('* * * * *');
   });
 
-  it('refuses a valid queue for now, naming the setting: the daemon does not read it yet', () => {
-    try {
-      parseConfig({ ...base, AWS_DISCOVERY_EVENTS_QUEUE_URL: ` ${queueUrl} ` });
-      expect.fail('expected a ConfigError');
-    } catch (err) {
-      expect(err).to.be.instanceOf(ConfigError);
-      expect((err as ConfigError).problems).to.deep.equal([`AWS_DISCOVERY_EVENTS_QUEUE_URL: ${EVENT_MODE_NOT_YET}`]);
-      expect(String((err as ConfigError).problems)).not.to.contain(queueUrl);
-    }
+  it('takes a valid queue (trimmed), and then runs full listings hourly unless AWS_DISCOVERY_SCHEDULE says otherwise', () => {
+    const { config } = parseConfig({ ...base, AWS_DISCOVERY_EVENTS_QUEUE_URL: ` ${queueUrl} ` });
+    expect(config.eventsQueue).to.deep.equal({ url: queueUrl, region: 'eu-west-1', accountId: '123456789012', name: 'guacamole-ec2-events' });
+    expect(config.schedule).to.equal(EVENTS_SCHEDULE);
+    const scheduled = parseConfig({ ...base, AWS_DISCOVERY_EVENTS_QUEUE_URL: queueUrl, AWS_DISCOVERY_SCHEDULE: '*/5 * * * *' });
+    expect(scheduled.config.schedule).to.equal('*/5 * * * *');
     expect(parseConfig({ ...base, AWS_DISCOVERY_EVENTS_QUEUE_URL: '' }).config.schedule).to.equal('* * * * *');
   });
 

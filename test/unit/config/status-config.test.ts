@@ -9,6 +9,7 @@ describe('parseStatusConfig', function () {
     const parsed = parseStatusConfig(database);
     expect(parsed.config).to.deep.equal({
       ownerId: 'default',
+      healthMaxAgeSeconds: 600,
       database: { dialect: 'postgres', host: 'localhost', port: 5432, database: 'guacamole_db', user: 'guacamole_user' },
     });
     expect(parsed.secrets).to.deep.equal({ databasePassword: 'pw' });

@@ -80,3 +80,49 @@ describe('healthOf (the /healthz rule)', function () {
     expect(healthOf(record.facts(), s(30), MAX).text).to.equal('ok: last success 20s ago; last run: failure: boom');
   });
 });
+
+describe('healthOf with the events queue (event mode)', function () {
+  const ok: HealthFacts = { startedAt: T0, last: { result: 'success', at: s(10) }, lastHealthyAt: s(10) };
+  const failingRun: HealthFacts = { startedAt: T0, last: { result: 'failure', at: s(800), reason: 'x' }, lastHealthyAt: s(100) };
+  const queueFailing = (since: number) => ({ since: s(since), reason: 'SQS ReceiveMessage on queue events failed: denied (AccessDenied)' });
+  const rows: { name: string; facts: HealthFacts; now: number; healthy: boolean; text: RegExp }[] = [
+    { name: 'runs fine, queue receiving', facts: ok, now: s(5000), healthy: true, text: /^ok$/ },
+    {
+      name: 'runs fine, queue failing within the max age: healthy, and the body says so',
+      facts: { ...ok, queueFailing: queueFailing(4500) },
+      now: s(5000),
+      healthy: true,
+      text: /^ok; events queue failing since 500s: SQS ReceiveMessage on queue events failed: denied \(AccessDenied\)$/,
+    },
+    {
+      name: 'runs fine, queue failing longer than the max age: unhealthy',
+      facts: { ...ok, queueFailing: queueFailing(4000) },
+      now: s(5000),
+      healthy: false,
+      text: /^unhealthy: events queue failing since 1000s \(limit 600s\): SQS ReceiveMessage .*; runs: ok$/,
+    },
+    {
+      name: 'runs unhealthy, queue failing briefly: unhealthy, both said',
+      facts: { ...failingRun, queueFailing: queueFailing(690) },
+      now: s(701),
+      healthy: false,
+      text: /^unhealthy: last successful run 601s ago \(limit 600s\); last run: failure: x; events queue failing since 11s: SQS/,
+    },
+  ];
+  for (const row of rows) {
+    it(row.name, function () {
+      const health = healthOf(row.facts, row.now, MAX);
+      expect(health.healthy).to.equal(row.healthy);
+      expect(health.text).to.match(row.text);
+    });
+  }
+
+  it('HealthRecord records the queue failing and receiving again', function () {
+    const record = new HealthRecord(T0);
+    record.record('success', s(10));
+    record.recordQueue({ since: s(20), reason: 'down' });
+    expect(record.facts().queueFailing).to.deep.equal({ since: s(20), reason: 'down' });
+    record.recordQueue(undefined);
+    expect(record.facts()).to.deep.equal({ startedAt: T0, last: { result: 'success', at: s(10) }, lastHealthyAt: s(10) });
+  });
+});

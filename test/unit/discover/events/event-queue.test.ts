@@ -90,6 +90,27 @@ describe('EventQueue (the real SDK against the fake SQS)', () => {
       expect(fake.queue('events').messages.filter((m) => m.receiveCount === 0).map((m) => m.body)).to.deep.equal(['after the window']);
     });
 
+    it('with endWhenQuiet, ends the batch once a receive after an idle pause brings nothing new; a new message resets it', async () => {
+      send('first');
+      onPause = (n) => {
+        if (n === 1) send('just after');
+      };
+
+      const batch = await eventQueue({ endWhenQuiet: true }).receiveBatch();
+      expect(batch.map((m) => m.body)).to.deep.equal(['first', 'just after']);
+      // long poll; nothing, pause (a message arrives); the message; nothing, pause; nothing: quiet, done well before the window
+      expect(pauses).to.deep.equal([100, 100]);
+      expect(receives()).to.deep.equal([[20, 10], ...Array(4).fill([0, 10])]);
+
+      fake.calls.length = 0;
+      pauses.length = 0;
+      onPause = undefined;
+      send('lone');
+      expect((await eventQueue({ endWhenQuiet: true }).receiveBatch()).map((m) => m.body)).to.deep.equal(['lone']);
+      expect(pauses).to.deep.equal([100]);
+      expect(receives()).to.deep.equal([[20, 10], [0, 10], [0, 10]]);
+    });
+
     it('receives again at once after a full answer, and stops at maxMessages', async () => {
       for (let n = 0; n < 25; n++) send(`m${n}`);
 
