@@ -22,6 +22,7 @@ import type { LogEvent } from 'kysely';
 import { buildRuntime } from '../src/cli/run-with-config.js';
 import { parseConfig } from '../src/config/config.js';
 import { parseEventsQueueUrl } from '../src/config/events-queue.js';
+import { DAEMON_QUEUE_OPTIONS } from '../src/cli/event-source.js';
 import { EventQueue } from '../src/discover/events/event-queue.js';
 import { acceptedScopes } from '../src/discover/events/instance-event.js';
 import { createLogger } from '../src/shared/logger.js';
@@ -38,8 +39,6 @@ import { SqlCounter } from './sql-counter.js';
 
 const DEFAULT_SIZES = [1000, 10_000, 50_000];
 const LATENCY_BATCHES = 3;
-/** The gather window of the measured batches: the messages are all there, so it is what receiving costs at least. */
-const GATHER_MS = 200;
 const COMMIT = /^\s*commit\b/i;
 
 interface Bench {
@@ -76,8 +75,8 @@ async function benchSize(b: Bench): Promise<EventRow[]> {
   const { runtime, close } = buildRuntime(config, secrets, createLogger({ level: 'error' }), { sql: { observe, plugin: counter.plugin } });
   const parsedUrl = parseEventsQueueUrl(queueUrl);
   if (!('value' in parsedUrl)) throw new Error(parsedUrl.problem);
-  const queue = (gatherWindowMs: number) =>
-    new EventQueue(parsedUrl.value, { credentials: SQS_TEST_CREDENTIALS, maxAttempts: 1, gatherWindowMs, waitTimeSeconds: 1, maxMessages: 100 });
+  // Received as the daemon receives (its gather options, its window and batch size), with a shorter first wait.
+  const queue = () => new EventQueue(parsedUrl.value, { credentials: SQS_TEST_CREDENTIALS, maxAttempts: 1, waitTimeSeconds: 1, ...DAEMON_QUEUE_OPTIONS });
   const accepted = acceptedScopes([OWN_ACCOUNT], REGIONS);
   let eventId = 0;
   const send = (body: (at: Date, id: string) => string) => {
@@ -87,8 +86,8 @@ async function benchSize(b: Bench): Promise<EventRow[]> {
   };
 
   /** Sends the events `change` makes, applies the batches until the queue is empty; one measured batch. */
-  const measure = async (gatherMs: number, change: () => number[]) => {
-    const events = queue(gatherMs);
+  const measure = async (change: () => number[]) => {
+    const events = queue();
     try {
       b.ec2.requests.length = 0;
       counter.take();
@@ -125,7 +124,7 @@ async function benchSize(b: Bench): Promise<EventRow[]> {
     const churn = [];
     for (let k = 0; k < LATENCY_BATCHES; k++) {
       churn.push(
-        await measure(GATHER_MS, () => {
+        await measure(() => {
           const fresh = makeInstance(b.size + 100 * k + 1, b.keys.passwordData);
           b.ec2.instances.push(fresh);
           const retagged = linux(k, 3);
@@ -147,8 +146,7 @@ async function benchSize(b: Bench): Promise<EventRow[]> {
     const east = fleet.instances.filter((i, n) => i.region === REGIONS[0] && n % 100 < 70 && i.state !== 'terminated' && n >= 100 * LATENCY_BATCHES);
     for (const count of [1, 100]) {
       const picked = east.slice(count === 1 ? 0 : 1, count === 1 ? 1 : 101);
-      // A window long enough to gather the 100 (the batch ends as soon as it holds them); one message waits it out.
-      const measured = await measure(count === 1 ? GATHER_MS : 2000, () =>
+      const measured = await measure(() =>
         picked.map((i) => {
           i.tags = { ...(i.tags ?? {}), Name: `${i.tags?.Name ?? i.instanceId}-x${count}` };
           return send((at, id) => tagChangeBody(OWN_ACCOUNT, i.region, i.instanceId, i.tags ?? {}, at, id));
@@ -207,7 +205,7 @@ async function main(): Promise<void> {
     await sqs.close();
   }
   const targets = evaluateEventTargets(rows);
-  const note = `${startedAt}, node ${process.version}, ${cpus().length} CPUs, load ${load} at start, gather window ${GATHER_MS} ms`;
+  const note = `${startedAt}, node ${process.version}, ${cpus().length} CPUs, load ${load} at start`;
   process.stdout.write(`${eventMarkdown(rows, targets, note)}\n`);
   const dir = join(process.cwd(), 'bench', 'results');
   mkdirSync(dir, { recursive: true });

@@ -1,7 +1,8 @@
 /**
  * One event batch as the daemon's loop applies it: receive (long poll, then the gather window), parse, plan the
- * batch, run it, delete the applied messages. Composed here from the same pieces so the benchmark does not depend on
- * the daemon's loop (src/daemon/event-loop.ts); swap `applyEventBatch` for that loop's step when it exists.
+ * batch, run it, delete the applied messages. Composed here from the same pieces, so the benchmark does not run
+ * the daemon's whole loop (src/daemon/event-loop.ts), whose gate, health and status writes are not measured here; the
+ * receive options and the choice of messages to delete are the daemon's own.
  */
 import type { EventQueue } from '../src/discover/events/event-queue.js';
 import { planEventBatch, type EventBatchPlan } from '../src/discover/events/event-batch.js';
@@ -9,6 +10,7 @@ import type { AcceptedScopes } from '../src/discover/events/instance-event.js';
 import { parseEventMessage } from '../src/discover/events/parse-event.js';
 import type { EventRunResult } from '../src/run/event-run.js';
 import type { Runtime } from '../src/run/runtime.js';
+import { messagesToDelete } from '../src/daemon/event-acknowledge.js';
 
 export interface AppliedBatch {
   readonly messages: number;
@@ -29,12 +31,8 @@ export async function applyEventBatch(queue: EventQueue, runtime: Runtime, accep
   const plan = planEventBatch(parsed);
   const result = await runtime.runEvents(plan.targets);
   if (result.locked) return { messages: messages.length, plan, result, deleted: 0, receivedAt };
-  // What failed to describe comes back by itself (not deleted); everything else is done.
-  const unapplied = new Set(result.unapplied.flatMap((t) => t.instanceIds.map((id) => `${t.account}/${t.region}/${id}`)));
-  const done = messages.filter((_, i) => {
-    const p = parsed[i];
-    return p === undefined || !p.ok || !unapplied.has(`${p.event.account}/${p.event.region}/${p.event.instanceId}`);
-  });
+  // What failed to describe comes back by itself (not deleted); everything else is done: the daemon's own rule.
+  const done = messagesToDelete(messages, parsed, result.unapplied);
   const acknowledged = await queue.acknowledge(done);
   return { messages: messages.length, plan, result, deleted: acknowledged.deleted, receivedAt };
 }

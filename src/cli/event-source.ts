@@ -6,6 +6,9 @@ import { acceptedScopes, type AcceptedScopes } from '../discover/events/instance
 import { createStsApi, homeRegionOf } from '../discover/sts-iam-client.js';
 import type { EventSource } from '../daemon/event-loop.js';
 
+/** How the daemon receives: a batch ends once the queue is quiet (at most the 1 s window), not at the window's end. */
+export const DAEMON_QUEUE_OPTIONS = { endWhenQuiet: true } as const;
+
 /**
  * Event mode's queue and the accounts its events are accepted for, built from the configuration. Nothing is called,
  * and no SDK loaded, until the event loop's first receive: @aws-sdk/client-sqs and (without AWS_DISCOVERY_ASSUME_ROLES)
@@ -17,7 +20,7 @@ export function createEventSource(
   accounts: AccountDirectory | undefined,
 ): EventSource {
   // The queue lives in the daemon's own account: its own credentials, never an assumed role's.
-  const queue = new EventQueue(config.eventsQueue, { credentials, endWhenQuiet: true });
+  const queue = new EventQueue(config.eventsQueue, { credentials, ...DAEMON_QUEUE_OPTIONS });
   const regions = config.allRegions ? 'all' : config.regions;
   const sts = accounts === undefined ? createStsApi({ region: homeRegionOf(undefined), credentials, ...stsEndpoint(config) }) : undefined;
   let ownAccount: string | undefined;
