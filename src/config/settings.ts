@@ -50,8 +50,23 @@ const EVENTS_AND_SCHEDULE = settingGroup([EVENTS_QUEUE_URL, SCHEDULE], (raw, pro
   };
 });
 
-/** How long /healthz tolerates failing runs (or a failing events queue); `status` reads it too (the queue's verdict). */
-export const HEALTH_MAX_AGE: ConfigEntry = configField('healthMaxAgeSeconds', integer('AWS_DISCOVERY_HEALTH_MAX_AGE', 10, 7 * 24 * 3600, 600));
+const HEALTH_MAX_AGE_SECONDS = integer('AWS_DISCOVERY_HEALTH_MAX_AGE', 10, 7 * 24 * 3600, 600);
+/**
+ * The default in event mode with the hourly default schedule: one failed full listing is followed by an hour without
+ * one, which 600 s would call unhealthy at once; two hours tolerate one failed listing.
+ */
+export const EVENT_MODE_HEALTH_MAX_AGE = 7200;
+
+/**
+ * How long /healthz tolerates failing runs (or a failing events queue); `status` reads it too (the queue's verdict).
+ * Only the presence of the queue URL and the schedule is read here (not their values): `status` checks neither.
+ */
+export const HEALTH_MAX_AGE: ConfigEntry = settingGroup([HEALTH_MAX_AGE_SECONDS], (raw, problems) => {
+  const given = trimmed(raw[HEALTH_MAX_AGE_SECONDS.name]) !== undefined;
+  const value = HEALTH_MAX_AGE_SECONDS.read(raw, problems);
+  const hourly = trimmed(raw[EVENTS_QUEUE_URL.name]) !== undefined && trimmed(raw[SCHEDULE.name]) === undefined;
+  return { config: { healthMaxAgeSeconds: !given && hourly ? EVENT_MODE_HEALTH_MAX_AGE : value } };
+});
 
 const OWNER_ID = /^[A-Za-z0-9._-]{1,64}$/;
 

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
-import { parseConfig } from '../../../src/config/config.js';
+import { parseConfig, parseStatusConfig } from '../../../src/config/config.js';
 import { EVENTS_SCHEDULE, parseEventsQueueUrl } from '../../../src/config/events-queue.js';
+import { EVENT_MODE_HEALTH_MAX_AGE } from '../../../src/config/settings.js';
 import { ConfigError } from '../../../src/shared/errors.js';
+import { problemsOf } from './config-problems.js';
 
 describe('parseEventsQueueUrl', () => {
   const accepted: { url: string; region: string; name?: string }[] = [
@@ -72,6 +74,19 @@ describe('parseConfig: AWS_DISCOVERY_EVENTS_QUEUE_URL and the schedule', () => {
     const scheduled = parseConfig({ ...base, AWS_DISCOVERY_EVENTS_QUEUE_URL: queueUrl, AWS_DISCOVERY_SCHEDULE: '*/5 * * * *' });
     expect(scheduled.config.schedule).to.equal('*/5 * * * *');
     expect(parseConfig({ ...base, AWS_DISCOVERY_EVENTS_QUEUE_URL: '' }).config.schedule).to.equal('* * * * *');
+  });
+
+  it('tolerates one failed hourly listing in /healthz: AWS_DISCOVERY_HEALTH_MAX_AGE defaults to two hours with the hourly default', () => {
+    const events = { ...base, AWS_DISCOVERY_EVENTS_QUEUE_URL: queueUrl };
+    expect(parseConfig(base).config.healthMaxAgeSeconds).to.equal(600);
+    expect(parseConfig(events).config.healthMaxAgeSeconds).to.equal(EVENT_MODE_HEALTH_MAX_AGE);
+    expect(parseConfig({ ...events, AWS_DISCOVERY_SCHEDULE: '*/5 * * * *' }).config.healthMaxAgeSeconds).to.equal(600);
+    expect(parseConfig({ ...events, AWS_DISCOVERY_HEALTH_MAX_AGE: '900' }).config.healthMaxAgeSeconds).to.equal(900);
+    // status reads the same default without checking the queue URL itself.
+    const database = { POSTGRESQL_DATABASE: 'g', POSTGRESQL_USERNAME: 'u', POSTGRESQL_PASSWORD: 'p' };
+    const status = parseStatusConfig({ ...database, AWS_DISCOVERY_EVENTS_QUEUE_URL: 'not a url' });
+    expect(status.config.healthMaxAgeSeconds).to.equal(EVENT_MODE_HEALTH_MAX_AGE);
+    expect(problemsOf(() => parseConfig({ ...events, AWS_DISCOVERY_HEALTH_MAX_AGE: '5' }))[0]).to.match(/^AWS_DISCOVERY_HEALTH_MAX_AGE: expected/);
   });
 
   it('names the setting in a problem, alongside a bad schedule', () => {
