@@ -10,6 +10,9 @@ interface Panel {
   readonly type: string;
   readonly datasource?: unknown;
   readonly gridPos: { readonly x: number; readonly y: number; readonly w: number; readonly h: number };
+  /** Rows only: a collapsed row holds its panels here instead of in the dashboard's list. */
+  readonly collapsed?: boolean;
+  readonly panels?: readonly Panel[];
   readonly targets?: readonly { readonly datasource?: unknown; readonly expr?: string; readonly refId?: string }[];
 }
 
@@ -28,7 +31,7 @@ describe('Grafana dashboard (deploy/grafana/dashboard.json)', function () {
     expect(dashboard.uid).to.be.a('string').and.not.equal('');
     const variable = dashboard.templating.list.find((v) => v.type === 'datasource');
     expect(variable).to.deep.include({ name: 'datasource', query: 'prometheus' });
-    for (const panel of dashboard.panels) {
+    for (const panel of dashboard.panels.filter((p) => p.type !== 'row')) {
       expect(panel.datasource, panel.title).to.deep.equal(DATASOURCE);
       expect(panel.targets, panel.title).to.have.length.at.least(1);
       for (const target of panel.targets ?? []) {
@@ -75,5 +78,28 @@ describe('Grafana dashboard (deploy/grafana/dashboard.json)', function () {
       'last_success_timestamp_seconds',
     ];
     for (const name of wanted) expect(used.has(`guacamole_ec2_discovery_${name}`), name).to.equal(true);
+  });
+
+  it('has a row "Event mode", open, below every other panel, showing every event-mode series', function () {
+    const row = dashboard.panels.find((p) => p.type === 'row' && p.title === 'Event mode');
+    expect(row, 'the row').to.not.equal(undefined);
+    expect(row?.collapsed, 'open: its panels follow it in the list').to.equal(false);
+    expect(row?.panels ?? []).to.deep.equal([]);
+    const top = row?.gridPos.y ?? 0;
+    const above = dashboard.panels.filter((p) => p.gridPos.y < top);
+    const below = dashboard.panels.filter((p) => p.gridPos.y > top);
+    expect(above.length + below.length + 1, 'no panel beside the row').to.equal(dashboard.panels.length);
+    const used = new Set(below.flatMap((p) => (p.targets ?? []).flatMap((t) => metricNames(t.expr ?? '', ['guacamole_ec2_discovery_']))));
+    const wanted = [
+      'events_received_total',
+      'events_applied_total',
+      'events_ignored_total',
+      'event_lag_seconds_bucket',
+      'event_batches_total',
+      'events_queue_up',
+      'events_queue_failures_total',
+    ];
+    for (const name of wanted) expect(used.has(`guacamole_ec2_discovery_${name}`), name).to.equal(true);
+    for (const p of above) expect(JSON.stringify(p.targets), p.title).to.not.match(/guacamole_ec2_discovery_events?_/);
   });
 });

@@ -65,7 +65,15 @@ describe('Prometheus alerting rules (deploy/prometheus/alerts.yml)', function ()
     const regions = 'guacamole_ec2_discovery_failed_regions > 0\n        for: ';
     const tooEager = (rules: string) => rules.replace(`${regions}15m`, `${regions}1m`);
     const never = (rules: string) => rules.replace('guacamole_ec2_discovery_deletions_held > 0', 'guacamole_ec2_discovery_deletions_held > 100');
-    for (const [edit, alert] of [[tooEager, 'GuacamoleEc2DiscoveryFailedRegions'], [never, 'GuacamoleEc2DiscoveryDeletionsHeld']] as const) {
+    // Event mode held to the 30-minute limit: its hourly listings would alert.
+    const age = 'time() - guacamole_ec2_discovery_last_success_timestamp_seconds';
+    const hourlyForgotten = (rules: string) => rules.replace(`${age} > 11700`, `${age} > 1800`);
+    const edits = [
+      [tooEager, 'GuacamoleEc2DiscoveryFailedRegions'],
+      [never, 'GuacamoleEc2DiscoveryDeletionsHeld'],
+      [hourlyForgotten, 'GuacamoleEc2DiscoveryNoRecentSuccess'],
+    ] as const;
+    for (const [edit, alert] of edits) {
       expect(edit(readFileSync(RULES, 'utf8')), 'the edit applies').to.not.equal(readFileSync(RULES, 'utf8'));
       const test = withChangedRules(edit, (testFile) => run(tool, ['test', 'rules', testFile]));
       expect(test.status, test.output).to.not.equal(0);
