@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../../src/store/tables.js';
 import type { FakeEc2 } from '../../support/fake-ec2.js';
 import { runCli } from '../../support/run-cli.js';
 import { DIALECTS, type TestDatabase } from '../../support/test-databases.js';
@@ -33,6 +35,30 @@ for (const dialect of DIALECTS) {
       expect(after.code, after.stderr).to.equal(0);
       expect(after.stderr).to.equal('');
       expect((JSON.parse(after.stdout) as { runs: { result: string }[] }).runs.map((r) => r.result)).to.deep.equal(['success']);
+    });
+
+    it('event mode: a queue failing longer than AWS_DISCOVERY_HEALTH_MAX_AGE makes it exit 1, a shorter failure only shows', async function () {
+      expect((await runCli(['--once'], runEnv)).code).to.equal(0);
+      const db = database.db as unknown as Kysely<Database>;
+      const since = new Date(Date.now() - 20 * 60_000); // failing for 20 minutes, as the daemon records it
+      await db
+        .insertInto('ec2_discovery_event_queue')
+        .values({
+          owner_id: 'default',
+          queue_name: 'events',
+          state: 'failing',
+          since,
+          last_error: 'access denied',
+          last_batch_at: null,
+          updated_at: new Date(),
+        })
+        .execute();
+      const past = await runCli(['status'], database.env); // the max age defaults to 600 s
+      expect(past.code, past.stderr).to.equal(1);
+      expect(past.stdout).to.match(/Event queue events: FAILING since/);
+      const within = await runCli(['status', '--json'], { ...database.env, AWS_DISCOVERY_HEALTH_MAX_AGE: '3600' });
+      expect(within.code, within.stderr).to.equal(0);
+      expect(JSON.parse(within.stdout)).to.have.nested.property('eventQueue.state', 'failing');
     });
 
     it('a failed last run: exits 1 with only the database settings', async function () {
