@@ -1,7 +1,7 @@
 import type { Config, ConfigWithoutDatabase } from '../config/config.js';
 import { rekeyRegionRows } from '../store/rekey-owned-rows.js';
-import { listAdminGrantRevokes, reconcileAdminGrants, type RevokedGrants } from '../store/admin-grants.js';
-import { applyChangeSet, NOTHING_REVOKED, type ApplyContext, type ApplyResult } from '../store/apply-change-set.js';
+import { listAdminGrantRevokes, type RevokedGrants } from '../store/admin-grants.js';
+import { applyChangeSet, reconcileRunGrants, type ApplyContext, type ApplyResult } from '../store/apply-change-set.js';
 import type { GuacamoleDatabase } from '../store/database.js';
 import { findRejectedWrites } from '../store/find-rejected-writes.js';
 import { loadCurrentState } from '../store/load-current-state.js';
@@ -143,9 +143,7 @@ async function write(
     return { applied, revoked };
   }
   if (current.adminGroup === undefined) return { applied: NOTHING_APPLIED };
-  if (current.managedConnections !== undefined) return { applied: NOTHING_APPLIED, revoked: NOTHING_REVOKED }; // an event run: see ApplyContext
-  const revoked = await reconcileAdminGrants(trx, { dialect: ctx.database.dialect, ownerId: ctx.config.ownerId, adminEntityId: current.adminGroup.entityId });
-  return { applied: NOTHING_APPLIED, revoked };
+  return { applied: NOTHING_APPLIED, revoked: await reconcileRunGrants(trx, applyContext(ctx, current), current.adminGroup.entityId) };
 }
 
 function plan(

@@ -27,7 +27,7 @@ export interface ApplyContext {
 }
 
 /** Nothing revoked: what a run that leaves the grants' upkeep to full runs reports. */
-export const NOTHING_REVOKED: RevokedGrants = { connections: 0, groups: 0, entities: [], folders: [], forgotten: 0, adopted: 0 };
+const NOTHING_REVOKED: RevokedGrants = { connections: 0, groups: 0, entities: [], folders: [], forgotten: 0, adopted: 0 };
 
 /** What the run found at write time that its plan did not foresee, for the caller to report. */
 export interface ApplyResult {
@@ -51,8 +51,16 @@ export async function applyChangeSet(db: Kysely<Database>, changes: ChangeSet, c
     ...(ctx.nameKeys ? { nameKeys: ctx.nameKeys } : {}),
   });
   // Last: READ the daemon granted earlier and no longer needs (old admin group, emptied hand-made folders) goes.
-  if (ctx.partialRun === true) return { ...result, revoked: NOTHING_REVOKED };
-  return { ...result, revoked: await reconcileAdminGrants(db, { dialect: ctx.dialect, ownerId: ctx.ownerId, adminEntityId }) };
+  return { ...result, revoked: await reconcileRunGrants(db, ctx, adminEntityId) };
+}
+
+/**
+ * The grants' upkeep at the end of a run's writes (also of a run with nothing else to write): READ the daemon granted
+ * and no longer needs is revoked. A partial run (an event run) leaves it to full runs.
+ */
+export async function reconcileRunGrants(db: Kysely<Database>, ctx: ApplyContext, adminEntityId: number): Promise<RevokedGrants> {
+  if (ctx.partialRun === true) return NOTHING_REVOKED;
+  return reconcileAdminGrants(db, { dialect: ctx.dialect, ownerId: ctx.ownerId, adminEntityId });
 }
 
 /** The steps that belong to no instance: the admin group itself and bookkeeping rows of objects already gone. */
