@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { SqlDialect } from './dialect/dialect.js';
 import type { CurrentConnection, CurrentState, ObjectType, StaleRecord } from '../plan/current-state.js';
-import { chunks } from './chunks.js';
+import { queryInChunks } from './chunks.js';
 import { OWNED_OBJECT_TABLE, type Database } from './tables.js';
 
 export interface LoadOptions {
@@ -90,10 +90,11 @@ async function loadRecords(db: Kysely<Database>, options: LoadOptions): Promise<
       .$if(options.hasSecretDigest, (q) => q.select('secret_digest'))
       .where('owner_id', '=', options.ownerId);
   if (options.instanceKeys === undefined) return { records: await owned().execute() };
-  const records: OwnedRecord[] = await owned().where('object_type', '=', 'connection_group').execute();
-  for (const chunk of chunks([...options.instanceKeys])) {
-    for (const r of await owned().where('object_type', '=', 'connection').where('instance_key', 'in', chunk).execute()) records.push(r);
-  }
+  const folders: OwnedRecord[] = await owned().where('object_type', '=', 'connection_group').execute();
+  const batch = await queryInChunks([...options.instanceKeys], (chunk) =>
+    owned().where('object_type', '=', 'connection').where('instance_key', 'in', chunk).execute(),
+  );
+  const records = [...folders, ...batch];
   const count = await db
     .selectFrom(OWNED_OBJECT_TABLE)
     .select((eb) => eb.fn.countAll().as('n'))
@@ -123,7 +124,7 @@ async function loadOwnedParameters(db: Kysely<Database>, ownerId: string, ids: r
           )
           .select(['p.connection_id', 'p.parameter_name', 'p.parameter_value'])
           .execute()
-      : await inChunks(ids, (chunk) =>
+      : await queryInChunks(ids, (chunk) =>
           db
             .selectFrom('guacamole_connection_parameter')
             .select(['connection_id', 'parameter_name', 'parameter_value'])
@@ -156,7 +157,8 @@ async function loadAdminGroup(db: Kysely<Database>, options: LoadOptions, ids: r
   const read = options.dialect.enumValue('guacamole_object_permission_type', 'READ');
   const readable = () =>
     db.selectFrom('guacamole_connection_permission').select('connection_id').where('entity_id', '=', entityId).where('permission', '=', read);
-  const connections = ids === undefined ? await readable().execute() : await inChunks(ids, (chunk) => readable().where('connection_id', 'in', chunk).execute());
+  const connections =
+    ids === undefined ? await readable().execute() : await queryInChunks(ids, (chunk) => readable().where('connection_id', 'in', chunk).execute());
   const groups = await db
     .selectFrom('guacamole_connection_group_permission')
     .select('connection_group_id')
@@ -168,11 +170,4 @@ async function loadAdminGroup(db: Kysely<Database>, options: LoadOptions, ids: r
     readableConnections: new Set(connections.map((r) => Number(r.connection_id))),
     readableGroups: new Set(groups.map((r) => Number(r.connection_group_id))),
   };
-}
-
-/** One query per 500 ids (none for no id), rows concatenated. */
-async function inChunks<T>(ids: readonly number[], query: (chunk: number[]) => Promise<T[]>): Promise<T[]> {
-  const rows: T[] = [];
-  for (const chunk of chunks(ids)) for (const row of await query(chunk)) rows.push(row);
-  return rows;
 }

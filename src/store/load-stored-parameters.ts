@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { StoredPassword } from '../enrich/passwords/password-plan.js';
-import { chunks } from './chunks.js';
+import { queryInChunks } from './chunks.js';
 import { OWNED_OBJECT_TABLE, type Database } from './tables.js';
 
 export interface StoredParameterOptions {
@@ -25,9 +25,10 @@ async function loadStoredParameter(db: Kysely<Database>, options: StoredParamete
       .$if(options.hasSecretDigest, (q) => q.select('o.secret_digest'))
       .where('o.owner_id', '=', options.ownerId)
       .where('o.object_type', '=', 'connection');
-  const rows = [];
-  if (options.instanceKeys === undefined) rows.push(...(await query().execute()));
-  else for (const chunk of chunks([...options.instanceKeys])) for (const row of await query().where('o.instance_key', 'in', chunk).execute()) rows.push(row);
+  const rows =
+    options.instanceKeys === undefined
+      ? await query().execute()
+      : await queryInChunks([...options.instanceKeys], (chunk) => query().where('o.instance_key', 'in', chunk).execute());
   return rows.flatMap((row) => {
     const digest = (row as { secret_digest?: string | null }).secret_digest ?? undefined;
     return row.instance_key === null ? [] : [{ key: row.instance_key, value: row.parameter_value, digest }];
