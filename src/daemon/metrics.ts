@@ -3,7 +3,7 @@ import { SKIP_CODES } from '../desired/desired-connection.js';
 import type { RunResult } from './health.js';
 import type { RunReport } from '../run/run-report.js';
 import { IGNORE_REASONS, type IgnoreReason } from '../discover/events/instance-event.js';
-import type { QueueFailureKind } from '../discover/events/queue-errors.js';
+import { QUEUE_FAILURE_KINDS, type QueueFailureKind } from '../discover/events/queue-errors.js';
 
 const PREFIX = 'guacamole_ec2_discovery_';
 const RESULTS: readonly RunResult[] = ['success', 'failure', 'partial', 'skipped_locked'];
@@ -12,7 +12,6 @@ export type SkippedTickCause = 'overlap' | 'locked';
 /** How an event batch that named instances ended: committed, not run (another runner holds the lock), or failed. */
 export type EventBatchResult = 'applied' | 'locked' | 'failed';
 const BATCH_RESULTS: readonly EventBatchResult[] = ['applied', 'locked', 'failed'];
-const QUEUE_FAILURE_KINDS: readonly QueueFailureKind[] = ['queue-missing', 'access-denied', 'throttled', 'unreachable', 'bad-answer', 'other'];
 
 /** The daemon's Prometheus metrics, in a registry of their own (plus Node's default process metrics). */
 export class DaemonMetrics {
@@ -97,9 +96,7 @@ export class DaemonMetrics {
     this.#duration.observe(durationSeconds);
     if (result === 'success') this.#lastSuccess.set(Date.now() / 1000);
     if (report === undefined) return;
-    this.#changed.inc({ action: 'created' }, report.created);
-    this.#changed.inc({ action: 'updated' }, report.updated);
-    this.#changed.inc({ action: 'deleted' }, report.deleted);
+    this.#countChanges(report);
     // A region that could not be listed keeps its last known count; failed_regions says it is stale.
     for (const [region, count] of Object.entries(report.instancesByRegion)) this.#instances.set({ region }, count);
     this.#skippedInstances.set({ reason: 'any' }, report.skipped);
@@ -133,9 +130,7 @@ export class DaemonMetrics {
     events.ignored.inc({ reason: 'duplicate' }, batch.duplicates);
     if (batch.lagSeconds !== undefined) events.lag.observe(batch.lagSeconds);
     if (batch.report === undefined) return;
-    this.#changed.inc({ action: 'created' }, batch.report.created);
-    this.#changed.inc({ action: 'updated' }, batch.report.updated);
-    this.#changed.inc({ action: 'deleted' }, batch.report.deleted);
+    this.#countChanges(batch.report);
   }
 
   /** The queue receives (`up`), or a call failed with `kind`. */
@@ -144,6 +139,11 @@ export class DaemonMetrics {
     if (events === undefined) return;
     events.up.set(up ? 1 : 0);
     if (kind !== undefined) events.failures.inc({ kind });
+  }
+
+  /** The connections a run or an event batch wrote. */
+  #countChanges(report: Pick<RunReport, 'created' | 'updated' | 'deleted'>): void {
+    for (const action of ACTIONS) this.#changed.inc({ action }, report[action]);
   }
 
   recordSkippedTick(cause: SkippedTickCause): void {

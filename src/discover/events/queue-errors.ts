@@ -8,7 +8,8 @@ import { awsErrorHint, ERROR_PAGE, errorCode, IAM_PERMISSIONS, isUnreadableRespo
  */
 
 /** What kind of trouble, for a metric label and the status line. */
-export type QueueFailureKind = 'queue-missing' | 'access-denied' | 'throttled' | 'unreachable' | 'bad-answer' | 'other';
+export const QUEUE_FAILURE_KINDS = ['queue-missing', 'access-denied', 'throttled', 'unreachable', 'bad-answer', 'other'] as const;
+export type QueueFailureKind = (typeof QUEUE_FAILURE_KINDS)[number];
 
 /** The SDK's error for a message whose MD5OfBody does not match its body (@aws-sdk/middleware-sdk-sqs). */
 export const INVALID_CHECKSUM = 'InvalidChecksum';
