@@ -136,14 +136,12 @@ export function createRuntime(setup: RuntimeSetup): Runtime {
       return outcome.acquired ? { locked: false, report: outcome.value } : { locked: true };
     },
     async runEvents(targets, options = {}) {
-      await prepare(false);
       // Usually a full run has migrated already; if not, Kysely's migrator takes its own lock for the migrations.
       const schema = await prepare(true);
       options.signal?.throwIfAborted();
       return runEventBatch(dependencies(schema), targets, options);
     },
     async recordEventQueue(record) {
-      await prepare(false);
       await prepare(true);
       await recordEventQueue(database.db, record);
     },
